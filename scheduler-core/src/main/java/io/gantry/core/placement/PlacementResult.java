@@ -1,0 +1,111 @@
+package io.gantry.core.placement;
+
+import io.gantry.core.state.ClusterState;
+import io.gantry.core.state.UnfitCause;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The outcome of placing one pod, reused from decision to decision so that deciding allocates
+ * nothing: either placed on a node with a GPU mask, or unschedulable with, for every cause, how many
+ * nodes it ruled out. Read it before the next decision, or copy what you need with {@link #toDecision}.
+ */
+public final class PlacementResult {
+    private boolean placed;
+    private int node = ClusterState.NO_NODE;
+    private int gpuMask;
+    private int score;
+    private int nodesConsidered;
+    private final int[] unfitCounts = new int[UnfitCause.values().length];
+
+    void placed(int node, int gpuMask, int score, int nodesConsidered) {
+        this.placed = true;
+        this.node = node;
+        this.gpuMask = gpuMask;
+        this.score = score;
+        this.nodesConsidered = nodesConsidered;
+    }
+
+    void resetUnschedulable(int nodesConsidered) {
+        this.placed = false;
+        this.node = ClusterState.NO_NODE;
+        this.gpuMask = 0;
+        this.score = 0;
+        this.nodesConsidered = nodesConsidered;
+        Arrays.fill(unfitCounts, 0);
+    }
+
+    void countUnfit(UnfitCause cause) {
+        unfitCounts[cause.ordinal()]++;
+    }
+
+    public boolean isPlaced() {
+        return placed;
+    }
+
+    public int node() {
+        return node;
+    }
+
+    /** Bit g set = GPU g of the node is used by the pod. */
+    public int gpuMask() {
+        return gpuMask;
+    }
+
+    public int score() {
+        return score;
+    }
+
+    public int nodesConsidered() {
+        return nodesConsidered;
+    }
+
+    public int unfitCount(UnfitCause cause) {
+        return unfitCounts[cause.ordinal()];
+    }
+
+    /** GPU indexes in ascending order. */
+    public int[] gpuIndexes() {
+        int[] out = new int[Integer.bitCount(gpuMask)];
+        int i = 0;
+        for (int bits = gpuMask; bits != 0; bits &= bits - 1) {
+            out[i++] = Integer.numberOfTrailingZeros(bits);
+        }
+        return out;
+    }
+
+    /**
+     * Why the pod could not be placed, largest cause first, for example
+     * {@code "0/12 nodes fit: 8 nodes lack an acceptable GPU model; 3 nodes have too few fully free GPUs; 1 node is cordoned"}.
+     */
+    public String reason() {
+        if (placed) {
+            return "placed";
+        }
+        if (nodesConsidered == 0) {
+            return "0/0 nodes fit: the cluster has no nodes";
+        }
+        List<UnfitCause> causes = new ArrayList<>();
+        for (UnfitCause c : UnfitCause.values()) {
+            if (unfitCounts[c.ordinal()] > 0) {
+                causes.add(c);
+            }
+        }
+        causes.sort((a, b) -> Integer.compare(unfitCounts[b.ordinal()], unfitCounts[a.ordinal()]));
+        StringBuilder sb = new StringBuilder("0/").append(nodesConsidered).append(" nodes fit: ");
+        for (int i = 0; i < causes.size(); i++) {
+            if (i > 0) {
+                sb.append("; ");
+            }
+            sb.append(causes.get(i).describe(unfitCounts[causes.get(i).ordinal()]));
+        }
+        return sb.toString();
+    }
+
+    /** An immutable copy for use beyond the next decision. */
+    public Decision toDecision(ClusterState state) {
+        return placed ? new Decision.Placed(node, state.nodeName(node), gpuIndexes()) : new Decision.Unschedulable(reason());
+    }
+}

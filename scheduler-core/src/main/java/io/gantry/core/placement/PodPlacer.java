@@ -1,0 +1,88 @@
+package io.gantry.core.placement;
+
+import io.gantry.core.policy.PlacementPolicy;
+import io.gantry.core.policy.TieBreak;
+import io.gantry.core.state.ClusterState;
+import io.gantry.core.state.PlacementRequest;
+import io.gantry.core.state.UnfitCause;
+
+/**
+ * Decides where one pod goes: candidates from the state's indexes, the exact fit check on each, the
+ * policy's scores, the policy's choice among the best, then the GPUs on the chosen node.
+ *
+ * <p>When nothing fits, every node is checked once more to count the causes, so the result says why;
+ * that scan is O(nodes) and only happens on failure. One placer per state and policy; not thread-safe.
+ */
+public final class PodPlacer {
+    private final ClusterState state;
+    private final PlacementPolicy policy;
+    private final TieBreak tieBreak;
+    private final PlacementResult result = new PlacementResult();
+    private int[] candidates = new int[0];
+    private int[] feasible = new int[0];
+    private int[] scores = new int[0];
+
+    public PodPlacer(ClusterState state, PlacementPolicy policy, TieBreak tieBreak) {
+        this.state = state;
+        this.policy = policy;
+        this.tieBreak = tieBreak;
+    }
+
+    public PlacementPolicy policy() {
+        return policy;
+    }
+
+    /** Decides for {@code pod} without changing the state. The result is reused by the next call. */
+    public PlacementResult decide(PlacementRequest pod) {
+        ensureScratch(state.nodeSlots());
+        int candidateCount = state.collectCandidates(pod, candidates);
+        int count = 0;
+        for (int i = 0; i < candidateCount; i++) {
+            int node = candidates[i];
+            if (state.fits(pod, node)) {
+                feasible[count] = node;
+                scores[count] = policy.score(state, pod, node);
+                count++;
+            }
+        }
+        if (count == 0) {
+            explain(pod);
+            return result;
+        }
+        policy.normalize(scores, count);
+        int chosen = policy.chooseNode(feasible, scores, count, tieBreak);
+        int node = feasible[chosen];
+        result.placed(node, policy.chooseGpus(state, pod, node), scores[chosen], count);
+        return result;
+    }
+
+    /** Decides for {@code pod} and, when placed, assumes the placement in the state. */
+    public PlacementResult place(PlacementRequest pod) {
+        PlacementResult decision = decide(pod);
+        if (decision.isPlaced()) {
+            state.assume(pod, decision.node(), decision.gpuMask());
+        }
+        return decision;
+    }
+
+    private void explain(PlacementRequest pod) {
+        result.resetUnschedulable(state.nodeCount());
+        for (int node = 0, slots = state.nodeSlots(); node < slots; node++) {
+            if (state.isLive(node)) {
+                UnfitCause cause = state.fitCause(pod, node);
+                if (cause != null) {
+                    result.countUnfit(cause);
+                }
+            }
+        }
+    }
+
+    private void ensureScratch(int nodes) {
+        if (candidates.length < nodes) {
+            int size = Math.max(nodes, candidates.length * 2);
+            candidates = new int[size];
+            feasible = new int[size];
+            scores = new int[size];
+        }
+    }
+}

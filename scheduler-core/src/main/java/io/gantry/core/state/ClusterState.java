@@ -1,0 +1,663 @@
+package io.gantry.core.state;
+
+import io.gantry.core.model.NodeSpec;
+import io.gantry.core.model.PodSpec;
+import io.gantry.core.model.ResourceRequest;
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Object2IntHashMap;
+
+import java.util.Arrays;
+
+/**
+ * Nodes, what is free on each, and which pod holds what: a struct-of-arrays table indexed by dense
+ * int node ids, with per-GPU free milli at {@code node * MAX_GPUS + gpu}.
+ *
+ * <p>Two indexes keep candidate search proportional to the nodes that could fit: nodes by (GPU model,
+ * fully free GPUs), and by (GPU model, largest free share on one GPU, in steps of 10 milli). Every
+ * mutation updates them in O(GPUs per node); nothing rescans the cluster.
+ *
+ * <p>Mutations validate first and change nothing when they throw. Each node carries a version that
+ * increases on every change, so policies can cache per-node results.
+ *
+ * <p>Not thread-safe: one owner thread.
+ */
+public final class ClusterState {
+    public static final int NO_NODE = -1;
+    public static final int MAX_GPUS = ResourceRequest.MAX_GPUS;
+    private static final int MILLI = ResourceRequest.MILLI_PER_GPU;
+    private static final int SHARE_STEP = 10;
+    private static final int SHARE_KEYS = MILLI / SHARE_STEP + 1;
+    /** GPU classes of pods: 0 = a share of one GPU, k = k whole GPUs. */
+    public static final int GPU_CLASSES = MAX_GPUS + 1;
+
+    private final GpuModelRegistry models = new GpuModelRegistry();
+    private final Object2IntHashMap<String> nodeIdByName = new Object2IntHashMap<>(NO_NODE);
+    private final IntArrayList freeNodeIds = new IntArrayList();
+    private final NodeBuckets byFreeWholeGpus;
+    private final NodeBuckets byLargestShare;
+
+    private int nodeSlots;
+    private int liveNodes;
+    private NodeSpec[] specs;
+    private long[] cpuCapacity;
+    private long[] memoryCapacity;
+    private long[] cpuFree;
+    private long[] memoryFree;
+    private int[] gpuCount;
+    private int[] modelId;
+    private int[] gpuFree;
+    private int[] freeWholeGpus;
+    private int[] largestShare;
+    private int[] podsOnNode;
+    private int[] gpuClassCount;
+    private int[] gpuClassMask;
+    private long[] version;
+
+    private final Long2LongHashMap slotByPod = new Long2LongHashMap(-1);
+    private final IntArrayList freeSlots = new IntArrayList();
+    private int slotCount;
+    private long[] slotPod = new long[0];
+    private int[] slotNode = new int[0];
+    private long[] slotCpu = new long[0];
+    private long[] slotMemory = new long[0];
+    private int[] slotGpuMask = new int[0];
+    private int[] slotMilliPerGpu = new int[0];
+
+    private long gpuCapacityMilli;
+    private long gpuAllocatedMilli;
+    private int totalGpus;
+
+    public ClusterState() {
+        this(64);
+    }
+
+    public ClusterState(int expectedNodes) {
+        int n = Math.max(expectedNodes, 1);
+        specs = new NodeSpec[n];
+        cpuCapacity = new long[n];
+        memoryCapacity = new long[n];
+        cpuFree = new long[n];
+        memoryFree = new long[n];
+        gpuCount = new int[n];
+        modelId = new int[n];
+        gpuFree = new int[n * MAX_GPUS];
+        freeWholeGpus = new int[n];
+        largestShare = new int[n];
+        podsOnNode = new int[n];
+        gpuClassCount = new int[n * GPU_CLASSES];
+        gpuClassMask = new int[n];
+        version = new long[n];
+        byFreeWholeGpus = new NodeBuckets(MAX_GPUS + 1, n);
+        byLargestShare = new NodeBuckets(SHARE_KEYS, n);
+    }
+
+    // ------------------------------------------------------------------ nodes
+
+    /** Adds a node and returns its id; ids of removed nodes are reused. */
+    public int addNode(NodeSpec spec) {
+        if (nodeIdByName.getValue(spec.name()) != NO_NODE) {
+            throw new IllegalStateException("node " + spec.name() + ": already exists (id " + nodeIdByName.getValue(spec.name()) + ")");
+        }
+        int model = spec.gpus() > 0 ? models.intern(spec.gpuModel()) : GpuModelRegistry.NO_MODEL;
+        int id = freeNodeIds.isEmpty() ? nodeSlots++ : freeNodeIds.removeAt(freeNodeIds.size() - 1);
+        ensureNodeCapacity(nodeSlots);
+        specs[id] = spec;
+        cpuCapacity[id] = spec.cpuMilli();
+        memoryCapacity[id] = spec.memoryBytes();
+        cpuFree[id] = spec.cpuMilli();
+        memoryFree[id] = spec.memoryBytes();
+        gpuCount[id] = spec.gpus();
+        modelId[id] = model;
+        int base = id * MAX_GPUS;
+        Arrays.fill(gpuFree, base, base + MAX_GPUS, 0);
+        Arrays.fill(gpuFree, base, base + spec.gpus(), MILLI);
+        podsOnNode[id] = 0;
+        gpuClassMask[id] = 0;
+        Arrays.fill(gpuClassCount, id * GPU_CLASSES, (id + 1) * GPU_CLASSES, 0);
+        version[id]++;
+        nodeIdByName.put(spec.name(), id);
+        liveNodes++;
+        gpuCapacityMilli += (long) spec.gpus() * MILLI;
+        totalGpus += spec.gpus();
+        reindex(id);
+        return id;
+    }
+
+    /**
+     * Replaces a node's spec, keeping the pods on it. Capacity may shrink only down to what is in use,
+     * GPUs may be removed only when free, and the GPU model may change only while no pod uses a GPU.
+     */
+    public void updateNode(int node, NodeSpec spec) {
+        checkLive(node);
+        NodeSpec old = specs[node];
+        if (!old.name().equals(spec.name())) {
+            throw new IllegalArgumentException("node " + old.name() + ": update names another node, " + spec.name());
+        }
+        long cpuUsed = cpuCapacity[node] - cpuFree[node];
+        long memoryUsed = memoryCapacity[node] - memoryFree[node];
+        if (spec.cpuMilli() < cpuUsed) {
+            throw new IllegalStateException("node " + spec.name() + ": cpuMilli " + spec.cpuMilli()
+                    + " is below the " + cpuUsed + " already in use");
+        }
+        if (spec.memoryBytes() < memoryUsed) {
+            throw new IllegalStateException("node " + spec.name() + ": memoryBytes " + spec.memoryBytes()
+                    + " is below the " + memoryUsed + " already in use");
+        }
+        int base = node * MAX_GPUS;
+        boolean gpusInUse = false;
+        for (int g = 0; g < gpuCount[node]; g++) {
+            boolean used = gpuFree[base + g] != MILLI;
+            gpusInUse |= used;
+            if (used && g >= spec.gpus()) {
+                throw new IllegalStateException("node " + spec.name() + ": gpus " + spec.gpus()
+                        + " would drop GPU " + g + ", which is in use");
+            }
+        }
+        if (gpusInUse && !old.gpuModel().equals(spec.gpuModel())) {
+            throw new IllegalStateException("node " + spec.name() + ": gpuModel cannot change from "
+                    + old.gpuModel() + " to " + spec.gpuModel() + " while pods use its GPUs");
+        }
+        int model = spec.gpus() > 0 ? models.intern(spec.gpuModel()) : GpuModelRegistry.NO_MODEL;
+        gpuCapacityMilli += (long) (spec.gpus() - gpuCount[node]) * MILLI;
+        totalGpus += spec.gpus() - gpuCount[node];
+        for (int g = gpuCount[node]; g < spec.gpus(); g++) {
+            gpuFree[base + g] = MILLI;
+        }
+        for (int g = spec.gpus(); g < gpuCount[node]; g++) {
+            gpuFree[base + g] = 0;
+        }
+        specs[node] = spec;
+        cpuFree[node] = spec.cpuMilli() - cpuUsed;
+        memoryFree[node] = spec.memoryBytes() - memoryUsed;
+        cpuCapacity[node] = spec.cpuMilli();
+        memoryCapacity[node] = spec.memoryBytes();
+        gpuCount[node] = spec.gpus();
+        modelId[node] = model;
+        version[node]++;
+        reindex(node);
+    }
+
+    /** Removes an empty node. A node that still holds pods is an error: release them first. */
+    public void removeNode(int node) {
+        checkLive(node);
+        if (podsOnNode[node] > 0) {
+            throw new IllegalStateException("node " + specs[node].name() + ": cannot remove, "
+                    + podsOnNode[node] + " pods are still placed on it");
+        }
+        nodeIdByName.removeKey(specs[node].name());
+        gpuCapacityMilli -= (long) gpuCount[node] * MILLI;
+        totalGpus -= gpuCount[node];
+        byFreeWholeGpus.remove(node);
+        byLargestShare.remove(node);
+        specs[node] = null;
+        gpuCount[node] = 0;
+        version[node]++;
+        liveNodes--;
+        freeNodeIds.addInt(node);
+    }
+
+    // ------------------------------------------------------------------ pods
+
+    /** Prepares a pod for placement against this state (resolves its GPU models to a mask). */
+    public PlacementRequest prepare(PodSpec spec) {
+        return new PlacementRequest(spec, models.maskOf(spec.gpuModels()));
+    }
+
+    /**
+     * Takes the pod's resources on {@code node}: CPU, memory, and {@code gpuMask}'s GPUs (bit g = GPU g),
+     * each whole for a whole-GPU pod or by its share for a fractional one. Throws, changing nothing,
+     * when the pod is already placed or the placement does not fit.
+     */
+    public void assume(PlacementRequest pod, int node, int gpuMask) {
+        checkLive(node);
+        long podId = pod.id();
+        if (slotByPod.get(podId) != -1) {
+            throw new IllegalStateException("pod " + pod.name() + ": already placed on node "
+                    + specs[slotNode[(int) slotByPod.get(podId)]].name());
+        }
+        String nodeName = specs[node].name();
+        if (pod.cpuMilli > cpuFree[node]) {
+            throw new IllegalStateException("pod " + pod.name() + ": cpuMilli " + pod.cpuMilli
+                    + " exceeds the " + cpuFree[node] + " free on node " + nodeName);
+        }
+        if (pod.memoryBytes > memoryFree[node]) {
+            throw new IllegalStateException("pod " + pod.name() + ": memoryBytes " + pod.memoryBytes
+                    + " exceeds the " + memoryFree[node] + " free on node " + nodeName);
+        }
+        int touched = pod.gpus > 0 ? pod.gpus : (pod.gpuMilli > 0 ? 1 : 0);
+        if (Integer.bitCount(gpuMask) != touched) {
+            throw new IllegalStateException("pod " + pod.name() + ": GPU mask " + Integer.toBinaryString(gpuMask)
+                    + " names " + Integer.bitCount(gpuMask) + " GPUs but the pod needs " + touched);
+        }
+        if (touched > 0 && !GpuModelRegistry.accepts(pod.modelMask, modelId[node])) {
+            throw new IllegalStateException("pod " + pod.name() + ": node " + nodeName + " has GPU model "
+                    + specs[node].gpuModel() + ", which the pod does not accept");
+        }
+        int perGpu = pod.gpus > 0 ? MILLI : pod.gpuMilli;
+        int base = node * MAX_GPUS;
+        for (int bits = gpuMask; bits != 0; bits &= bits - 1) {
+            int g = Integer.numberOfTrailingZeros(bits);
+            if (g >= gpuCount[node]) {
+                throw new IllegalStateException("pod " + pod.name() + ": GPU " + g + " does not exist on node "
+                        + nodeName + " (" + gpuCount[node] + " GPUs)");
+            }
+            if (gpuFree[base + g] < perGpu) {
+                throw new IllegalStateException("pod " + pod.name() + ": GPU " + g + " of node " + nodeName
+                        + " has " + gpuFree[base + g] + " milli free, needs " + perGpu);
+            }
+        }
+        for (int bits = gpuMask; bits != 0; bits &= bits - 1) {
+            gpuFree[base + Integer.numberOfTrailingZeros(bits)] -= perGpu;
+        }
+        cpuFree[node] -= pod.cpuMilli;
+        memoryFree[node] -= pod.memoryBytes;
+        podsOnNode[node]++;
+        if (touched > 0) {
+            addGpuClass(node, pod.gpus, 1);
+        }
+        version[node]++;
+        gpuAllocatedMilli += (long) perGpu * touched;
+
+        int slot = freeSlots.isEmpty() ? slotCount++ : freeSlots.removeAt(freeSlots.size() - 1);
+        ensureSlotCapacity(slotCount);
+        slotPod[slot] = podId;
+        slotNode[slot] = node;
+        slotCpu[slot] = pod.cpuMilli;
+        slotMemory[slot] = pod.memoryBytes;
+        slotGpuMask[slot] = gpuMask;
+        slotMilliPerGpu[slot] = touched > 0 ? perGpu : 0;
+        slotByPod.put(podId, slot);
+        reindex(node);
+    }
+
+    /** Gives back everything {@link #assume} took for {@code podId}. Releasing a pod not placed is an error. */
+    public void release(long podId) {
+        int slot = (int) slotByPod.get(podId);
+        if (slot == -1) {
+            throw new IllegalStateException("pod id " + podId + ": cannot release, it holds no placement");
+        }
+        int node = slotNode[slot];
+        int perGpu = slotMilliPerGpu[slot];
+        int base = node * MAX_GPUS;
+        int mask = slotGpuMask[slot];
+        for (int bits = mask; bits != 0; bits &= bits - 1) {
+            gpuFree[base + Integer.numberOfTrailingZeros(bits)] += perGpu;
+        }
+        gpuAllocatedMilli -= (long) perGpu * Integer.bitCount(mask);
+        cpuFree[node] += slotCpu[slot];
+        memoryFree[node] += slotMemory[slot];
+        podsOnNode[node]--;
+        if (mask != 0) {
+            addGpuClass(node, perGpu == MILLI ? Integer.bitCount(mask) : 0, -1);
+        }
+        version[node]++;
+        slotByPod.remove(podId);
+        freeSlots.addInt(slot);
+        reindex(node);
+    }
+
+    public boolean isPlaced(long podId) {
+        return slotByPod.get(podId) != -1;
+    }
+
+    /** Node holding {@code podId}, or {@link #NO_NODE}. */
+    public int nodeOf(long podId) {
+        int slot = (int) slotByPod.get(podId);
+        return slot == -1 ? NO_NODE : slotNode[slot];
+    }
+
+    /** GPU mask held by {@code podId} (bit g = GPU g), 0 when it holds no GPU or is not placed. */
+    public int gpuMaskOf(long podId) {
+        int slot = (int) slotByPod.get(podId);
+        return slot == -1 ? 0 : slotGpuMask[slot];
+    }
+
+    public int placedPods() {
+        return slotByPod.size();
+    }
+
+    // ------------------------------------------------------------------ fit checks and candidates
+
+    /**
+     * Appends to {@code out} every node that could hold {@code pod} by its GPU needs, using the indexes:
+     * for whole GPUs the nodes of an acceptable model with enough fully free GPUs, for a share the nodes
+     * whose largest free share is close to or above it, for a CPU-only pod every node. A superset of
+     * the feasible nodes; {@link #fitCause} decides. {@code out} must hold {@link #nodeSlots()} ints.
+     */
+    public int collectCandidates(PlacementRequest pod, int[] out) {
+        int count = 0;
+        if (!pod.asksGpu()) {
+            for (int node = 0; node < nodeSlots; node++) {
+                if (specs[node] != null) {
+                    out[count++] = node;
+                }
+            }
+            return count;
+        }
+        long mask = pod.modelMask == 0 ? (models.size() == 64 ? -1L : (1L << models.size()) - 1) : pod.modelMask;
+        for (long bits = mask; bits != 0; bits &= bits - 1) {
+            int model = Long.numberOfTrailingZeros(bits);
+            if (pod.gpus > 0) {
+                count = byFreeWholeGpus.collect(model, pod.gpus, out, count);
+            } else {
+                count = byLargestShare.collect(model, pod.gpuMilli / SHARE_STEP, out, count);
+            }
+        }
+        return count;
+    }
+
+    /** Whether {@code pod} fits on {@code node} now. */
+    public boolean fits(PlacementRequest pod, int node) {
+        return fitCause(pod, node) == null;
+    }
+
+    /** The first reason {@code pod} does not fit {@code node}, or null when it fits. */
+    public UnfitCause fitCause(PlacementRequest pod, int node) {
+        NodeSpec spec = specs[node];
+        if (!spec.schedulable()) {
+            return UnfitCause.CORDONED;
+        }
+        if (!spec.taints().isEmpty() && !pod.toleratesAll(spec.taints())) {
+            return UnfitCause.TAINT_NOT_TOLERATED;
+        }
+        if (!pod.selectorMatches(spec.labels())) {
+            return UnfitCause.NODE_SELECTOR_MISMATCH;
+        }
+        if (pod.gpus > 0 || pod.gpuMilli > 0) {
+            if (gpuCount[node] == 0) {
+                return UnfitCause.NO_GPU;
+            }
+            if (!GpuModelRegistry.accepts(pod.modelMask, modelId[node])) {
+                return UnfitCause.GPU_MODEL_MISMATCH;
+            }
+            if (pod.gpuMemoryBytes > 0 && spec.gpuMemoryBytes() > 0 && pod.gpuMemoryBytes > spec.gpuMemoryBytes()) {
+                return UnfitCause.GPU_MEMORY_TOO_SMALL;
+            }
+            if (pod.gpus > 0 ? freeWholeGpus[node] < pod.gpus : largestShare[node] < pod.gpuMilli) {
+                return pod.gpus > 0 ? UnfitCause.TOO_FEW_FREE_GPUS : UnfitCause.NO_GPU_SHARE_LEFT;
+            }
+        }
+        if (pod.cpuMilli > cpuFree[node]) {
+            return UnfitCause.INSUFFICIENT_CPU;
+        }
+        if (pod.memoryBytes > memoryFree[node]) {
+            return UnfitCause.INSUFFICIENT_MEMORY;
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    public GpuModelRegistry models() {
+        return models;
+    }
+
+    /** One past the highest node id ever used; node ids are {@code 0 <= id < nodeSlots()}. */
+    public int nodeSlots() {
+        return nodeSlots;
+    }
+
+    public int nodeCount() {
+        return liveNodes;
+    }
+
+    public boolean isLive(int node) {
+        return node >= 0 && node < nodeSlots && specs[node] != null;
+    }
+
+    /** Id of the node named {@code name}, or {@link #NO_NODE}. */
+    public int nodeId(String name) {
+        return nodeIdByName.getValue(name);
+    }
+
+    public NodeSpec node(int node) {
+        checkLive(node);
+        return specs[node];
+    }
+
+    public String nodeName(int node) {
+        return specs[node].name();
+    }
+
+    public long cpuCapacity(int node) {
+        return cpuCapacity[node];
+    }
+
+    public long memoryCapacity(int node) {
+        return memoryCapacity[node];
+    }
+
+    public long cpuFree(int node) {
+        return cpuFree[node];
+    }
+
+    public long memoryFree(int node) {
+        return memoryFree[node];
+    }
+
+    public int gpuCount(int node) {
+        return gpuCount[node];
+    }
+
+    /** Model id of the node's GPUs in {@link #models()}, or {@link GpuModelRegistry#NO_MODEL}. */
+    public int gpuModelId(int node) {
+        return modelId[node];
+    }
+
+    public int gpuFree(int node, int gpu) {
+        return gpuFree[node * MAX_GPUS + gpu];
+    }
+
+    public int freeWholeGpus(int node) {
+        return freeWholeGpus[node];
+    }
+
+    /** The largest share free on any one GPU of the node (1000 when a GPU is fully free). */
+    public int largestFreeShare(int node) {
+        return largestShare[node];
+    }
+
+    public long freeGpuMilli(int node) {
+        long sum = 0;
+        int base = node * MAX_GPUS;
+        for (int g = 0; g < gpuCount[node]; g++) {
+            sum += gpuFree[base + g];
+        }
+        return sum;
+    }
+
+    public int podsOnNode(int node) {
+        return podsOnNode[node];
+    }
+
+    /**
+     * Which GPU classes of pods the node hosts now, as a bit mask: bit 0 = pods with a share of one
+     * GPU, bit k = pods with k whole GPUs. CPU-only pods are not counted.
+     */
+    public int gpuClassMask(int node) {
+        return gpuClassMask[node];
+    }
+
+    /** Increases on every change of the node; equal versions mean equal node state. */
+    public long version(int node) {
+        return version[node];
+    }
+
+    public long gpuCapacityMilli() {
+        return gpuCapacityMilli;
+    }
+
+    public long gpuAllocatedMilli() {
+        return gpuAllocatedMilli;
+    }
+
+    public int totalGpus() {
+        return totalGpus;
+    }
+
+    // ------------------------------------------------------------------ verification
+
+    /**
+     * Recomputes every derived value and index from the node table and the placements by brute force
+     * and throws {@link IllegalStateException} on the first disagreement. O(nodes + pods); for tests and
+     * the simulator's checking mode, never the hot path.
+     */
+    public void verify() {
+        long[] cpuUsed = new long[nodeSlots];
+        long[] memoryUsed = new long[nodeSlots];
+        int[] gpuUsed = new int[nodeSlots * MAX_GPUS];
+        int[] pods = new int[nodeSlots];
+        int[] classMask = new int[nodeSlots];
+        boolean[] wholeHolder = new boolean[nodeSlots * MAX_GPUS];
+        int[] holders = new int[nodeSlots * MAX_GPUS];
+        long allocated = 0;
+        for (int slot = 0; slot < slotCount; slot++) {
+            if (slotByPod.get(slotPod[slot]) != slot) {
+                continue;
+            }
+            int node = slotNode[slot];
+            if (!isLive(node)) {
+                throw new IllegalStateException("pod id " + slotPod[slot] + " is placed on missing node " + node);
+            }
+            cpuUsed[node] += slotCpu[slot];
+            memoryUsed[node] += slotMemory[slot];
+            pods[node]++;
+            if (slotGpuMask[slot] != 0) {
+                classMask[node] |= 1 << (slotMilliPerGpu[slot] == MILLI ? Integer.bitCount(slotGpuMask[slot]) : 0);
+            }
+            for (int bits = slotGpuMask[slot]; bits != 0; bits &= bits - 1) {
+                int idx = node * MAX_GPUS + Integer.numberOfTrailingZeros(bits);
+                gpuUsed[idx] += slotMilliPerGpu[slot];
+                holders[idx]++;
+                wholeHolder[idx] |= slotMilliPerGpu[slot] == MILLI;
+                allocated += slotMilliPerGpu[slot];
+            }
+        }
+        long capacity = 0;
+        int gpus = 0;
+        int live = 0;
+        for (int node = 0; node < nodeSlots; node++) {
+            if (specs[node] == null) {
+                if (byFreeWholeGpus.modelOf(node) != NodeBuckets.NONE || byLargestShare.modelOf(node) != NodeBuckets.NONE) {
+                    throw new IllegalStateException("removed node id " + node + " is still indexed");
+                }
+                continue;
+            }
+            live++;
+            String name = specs[node].name();
+            capacity += (long) gpuCount[node] * MILLI;
+            gpus += gpuCount[node];
+            check(cpuFree[node] == cpuCapacity[node] - cpuUsed[node], name, "cpuFree", cpuFree[node], cpuCapacity[node] - cpuUsed[node]);
+            check(memoryFree[node] == memoryCapacity[node] - memoryUsed[node], name, "memoryFree", memoryFree[node], memoryCapacity[node] - memoryUsed[node]);
+            check(cpuFree[node] >= 0 && memoryFree[node] >= 0, name, "cpu/memory over capacity", cpuFree[node], memoryFree[node]);
+            check(gpuClassMask[node] == classMask[node], name, "GPU class mask", gpuClassMask[node], classMask[node]);
+            check(podsOnNode[node] == pods[node], name, "podsOnNode", podsOnNode[node], pods[node]);
+            check(nodeIdByName.getValue(name) == node, name, "name index", nodeIdByName.getValue(name), node);
+            int whole = 0;
+            int largest = 0;
+            for (int g = 0; g < gpuCount[node]; g++) {
+                int idx = node * MAX_GPUS + g;
+                int free = gpuFree[idx];
+                check(free >= 0 && free <= MILLI, name, "GPU " + g + " free milli in 0..1000", free, MILLI);
+                check(free == MILLI - gpuUsed[idx], name, "GPU " + g + " free milli", free, MILLI - gpuUsed[idx]);
+                check(!wholeHolder[idx] || holders[idx] == 1, name, "GPU " + g + " held whole but shared by", holders[idx], 1);
+                whole += free == MILLI ? 1 : 0;
+                largest = Math.max(largest, free);
+            }
+            check(freeWholeGpus[node] == whole, name, "freeWholeGpus", freeWholeGpus[node], whole);
+            check(largestShare[node] == largest, name, "largestShare", largestShare[node], largest);
+            int expectedModel = gpuCount[node] > 0 ? modelId[node] : NodeBuckets.NONE;
+            check(byFreeWholeGpus.modelOf(node) == expectedModel, name, "whole-GPU index model", byFreeWholeGpus.modelOf(node), expectedModel);
+            check(byLargestShare.modelOf(node) == expectedModel, name, "share index model", byLargestShare.modelOf(node), expectedModel);
+            if (gpuCount[node] > 0) {
+                check(byFreeWholeGpus.keyOf(node) == whole, name, "whole-GPU index key", byFreeWholeGpus.keyOf(node), whole);
+                check(byLargestShare.keyOf(node) == largest / SHARE_STEP, name, "share index key", byLargestShare.keyOf(node), largest / SHARE_STEP);
+            }
+        }
+        check(live == liveNodes, "<cluster>", "live node count", liveNodes, live);
+        check(capacity == gpuCapacityMilli, "<cluster>", "GPU capacity milli", gpuCapacityMilli, capacity);
+        check(gpus == totalGpus, "<cluster>", "GPU count", totalGpus, gpus);
+        check(allocated == gpuAllocatedMilli, "<cluster>", "allocated GPU milli", gpuAllocatedMilli, allocated);
+    }
+
+    private static void check(boolean ok, String node, String what, long actual, long expected) {
+        if (!ok) {
+            throw new IllegalStateException("node " + node + ": " + what + " is " + actual + ", expected " + expected);
+        }
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private void addGpuClass(int node, int gpuClass, int delta) {
+        int count = gpuClassCount[node * GPU_CLASSES + gpuClass] += delta;
+        if (count == 0) {
+            gpuClassMask[node] &= ~(1 << gpuClass);
+        } else {
+            gpuClassMask[node] |= 1 << gpuClass;
+        }
+    }
+
+    private void reindex(int node) {
+        int count = gpuCount[node];
+        int base = node * MAX_GPUS;
+        int whole = 0;
+        int largest = 0;
+        for (int g = 0; g < count; g++) {
+            int free = gpuFree[base + g];
+            whole += free == MILLI ? 1 : 0;
+            largest = Math.max(largest, free);
+        }
+        freeWholeGpus[node] = whole;
+        largestShare[node] = largest;
+        if (count == 0) {
+            byFreeWholeGpus.remove(node);
+            byLargestShare.remove(node);
+        } else {
+            byFreeWholeGpus.put(node, modelId[node], whole);
+            byLargestShare.put(node, modelId[node], largest / SHARE_STEP);
+        }
+    }
+
+    private void checkLive(int node) {
+        if (!isLive(node)) {
+            throw new IllegalArgumentException("node id " + node + ": no such node");
+        }
+    }
+
+    private void ensureNodeCapacity(int nodes) {
+        if (nodes <= specs.length) {
+            return;
+        }
+        int size = Math.max(nodes, specs.length * 2);
+        specs = Arrays.copyOf(specs, size);
+        cpuCapacity = Arrays.copyOf(cpuCapacity, size);
+        memoryCapacity = Arrays.copyOf(memoryCapacity, size);
+        cpuFree = Arrays.copyOf(cpuFree, size);
+        memoryFree = Arrays.copyOf(memoryFree, size);
+        gpuCount = Arrays.copyOf(gpuCount, size);
+        modelId = Arrays.copyOf(modelId, size);
+        gpuFree = Arrays.copyOf(gpuFree, size * MAX_GPUS);
+        freeWholeGpus = Arrays.copyOf(freeWholeGpus, size);
+        largestShare = Arrays.copyOf(largestShare, size);
+        podsOnNode = Arrays.copyOf(podsOnNode, size);
+        gpuClassCount = Arrays.copyOf(gpuClassCount, size * GPU_CLASSES);
+        gpuClassMask = Arrays.copyOf(gpuClassMask, size);
+        version = Arrays.copyOf(version, size);
+        byFreeWholeGpus.ensureNodes(size);
+        byLargestShare.ensureNodes(size);
+    }
+
+    private void ensureSlotCapacity(int slots) {
+        if (slots <= slotPod.length) {
+            return;
+        }
+        int size = Math.max(slots, Math.max(16, slotPod.length * 2));
+        slotPod = Arrays.copyOf(slotPod, size);
+        slotNode = Arrays.copyOf(slotNode, size);
+        slotCpu = Arrays.copyOf(slotCpu, size);
+        slotMemory = Arrays.copyOf(slotMemory, size);
+        slotGpuMask = Arrays.copyOf(slotGpuMask, size);
+        slotMilliPerGpu = Arrays.copyOf(slotMilliPerGpu, size);
+    }
+}
