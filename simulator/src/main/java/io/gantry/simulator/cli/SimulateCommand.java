@@ -1,0 +1,158 @@
+package io.gantry.simulator.cli;
+
+import io.gantry.core.policy.Policies;
+import io.gantry.simulator.inflation.InflationExperiment;
+import io.gantry.simulator.inflation.InflationSummary;
+import io.gantry.simulator.report.InflationJson;
+import io.gantry.simulator.report.InflationTable;
+import io.gantry.simulator.trace.SyntheticWorkload;
+import io.gantry.simulator.trace.TraceFormatException;
+import io.gantry.simulator.workload.Workload;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code gantry simulate}: run a protocol over a trace or the built-in synthetic workload. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Simulate a GPU cluster under Gantry's placement policies.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  gantry simulate",
+                "      the built-in synthetic workload, every paper policy, 3 seeds",
+                "  gantry simulate --nodes ../shared/traces/alibaba-openb/openb_node_list_gpu_node.csv \\",
+                "                  --pods ../shared/traces/alibaba-openb/openb_pod_list_default.csv --seeds 10 --json out.json",
+                "      the FGD paper's experiment on the Alibaba 2023 trace",
+                "  gantry simulate --policies fgd,bestfit --inflate-to 1.0 --report report/"
+        })
+public final class SimulateCommand implements Callable<Integer> {
+
+    enum Protocol { inflation }
+
+    @Option(names = "--nodes", paramLabel = "FILE", description = "openb node list CSV (sn,cpu_milli,memory_mib,gpu,model). Without --nodes and --pods the synthetic workload is used.")
+    Path nodes;
+
+    @Option(names = "--pods", paramLabel = "FILE", description = "openb pod list CSV.")
+    Path pods;
+
+    @Option(names = "--protocol", defaultValue = "inflation", description = "Protocol: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Protocol protocol;
+
+    @Option(names = "--policies", split = ",", paramLabel = "NAME", description = "Comma list of policies (default: the paper's six: random,dotprod,gpuclustering,gpupacking,bestfit,fgd). Also: spread.")
+    List<String> policies;
+
+    @Option(names = "--seeds", defaultValue = "-1", description = "Seeds per policy (default: 10 for a trace, 3 for the synthetic workload).")
+    int seeds;
+
+    @Option(names = "--first-seed", defaultValue = "42", description = "First seed; seeds are consecutive (default: ${DEFAULT-VALUE}, as the paper).")
+    long firstSeed;
+
+    @Option(names = "--inflate-to", defaultValue = "1.3", description = "Target GPU demand as a multiple of capacity (default: ${DEFAULT-VALUE}).")
+    double inflateTo;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON summary here.")
+    Path json;
+
+    @Option(names = "--skip-bad-lines", description = "Skip and count malformed trace lines instead of failing on the first.")
+    boolean skipBadLines;
+
+    @Option(names = "--check-invariants", description = "Verify the cluster state after every pod (slow; for testing).")
+    boolean checkInvariants;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Worker threads (default: one per core).")
+    int threads;
+
+    @Option(names = "--synthetic-nodes", defaultValue = "1000", description = "Nodes of the synthetic workload (default: ${DEFAULT-VALUE}).")
+    int syntheticNodes;
+
+    @Option(names = "--synthetic-pods", defaultValue = "10000", description = "Pods of the synthetic workload (default: ${DEFAULT-VALUE}).")
+    int syntheticPods;
+
+    @Option(names = "--synthetic-seed", defaultValue = "1", description = "Seed of the synthetic workload generator (default: ${DEFAULT-VALUE}).")
+    long syntheticSeed;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> chosen = policies == null || policies.isEmpty() ? Policies.PAPER : policies;
+        for (String p : chosen) {
+            if (!Policies.ALL.contains(p.toLowerCase(Locale.ROOT))) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--policies: unknown policy \"" + p + "\"; known: " + String.join(", ", Policies.ALL));
+            }
+        }
+        if ((nodes == null) != (pods == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--nodes and --pods go together: give both, or neither for the synthetic workload");
+        }
+        Workload workload;
+        try {
+            workload = loadWorkload();
+        } catch (TraceFormatException | IllegalArgumentException e) {
+            err.println("gantry simulate: " + e.getMessage());
+            return 1;
+        }
+        if (workload.skippedLines() > 0) {
+            err.printf(Locale.ROOT, "skipped %d malformed line(s); first: %s%n", workload.skippedLines(), String.join(" | ", workload.skipErrors()));
+        }
+        int seedCount = seeds > 0 ? seeds : (nodes == null ? 3 : 10);
+        int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        InflationExperiment experiment;
+        try {
+            experiment = new InflationExperiment(workload,
+                    new InflationExperiment.Config(lower(chosen), seedCount, firstSeed, inflateTo, checkInvariants, threadCount));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ProgressBar progress = ProgressBar.forStderr(err, experiment.runCount());
+        InflationSummary summary;
+        try {
+            summary = experiment.run(progress::update);
+        } catch (IllegalArgumentException e) {
+            err.println("gantry simulate: " + e.getMessage());
+            return 1;
+        } finally {
+            progress.finish();
+        }
+        out.print(InflationTable.render(summary));
+        out.flush();
+        if (json != null) {
+            InflationJson.write(summary, json);
+            err.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private Workload loadWorkload() throws IOException {
+        if (nodes == null) {
+            SyntheticWorkload.Config config = SyntheticWorkload.Config.defaults()
+                    .withSeed(syntheticSeed).withNodeCount(syntheticNodes).withPodCount(syntheticPods);
+            return Workload.synthetic(config);
+        }
+        for (Path p : List.of(nodes, pods)) {
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalArgumentException("no such file: " + p);
+            }
+        }
+        return Workload.openb(nodes, pods, skipBadLines);
+    }
+
+    private static List<String> lower(List<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(n.toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+}
