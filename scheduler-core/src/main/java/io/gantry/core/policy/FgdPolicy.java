@@ -1,21 +1,16 @@
 package io.gantry.core.policy;
 
 import io.gantry.core.state.ClusterState;
-import io.gantry.core.state.GpuModelRegistry;
 import io.gantry.core.state.PlacementRequest;
 
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Fragmentation gradient descent (Weng et al., USENIX ATC 2023): place the pod where it increases the
  * expected GPU fragmentation of the cluster the least.
  *
- * <p>A node's fragmentation F, in milli-GPU, is measured against the {@link TaskShapeDistribution}: for
- * each typical task t with weight w, all the node's free GPU milli counts as fragmented when t asks no
- * GPU, when t does not accept the node's GPU model, or when the node cannot host t (too little CPU, no
- * GPU with t's share left, fewer fully free GPUs than t asks); otherwise only the free milli of the GPUs
- * with less left than t needs on one GPU. The score of a placement is
+ * <p>A node's fragmentation F is measured by a {@link FragmentationIndex} against the
+ * {@link TaskShapeDistribution}. The score of a placement is
  * {@code trunc(100 * sigmoid((F before - F after) / 1000))}, maximised over the GPUs the pod could
  * take on the node (lowest GPU index on ties); whole GPUs go to the lowest free indexes, since all fully
  * free GPUs are alike.
@@ -38,16 +33,7 @@ final class FgdPolicy implements PlacementPolicy {
 
     private final TaskShapeDistribution distribution;
 
-    private ClusterState compiledFor;
-    private int shapeCount;
-    private long[] shapeCpu;
-    private int[] shapeGpus;
-    private int[] shapeMilli;
-    private long[] shapeMask;
-    private double[] shapeWeight;
-
-    private double[] nodeFrag = new double[0];
-    private long[] nodeFragVersion = new long[0];
+    private FragmentationIndex fragmentation;
 
     private final PodShapeTable podShapes = new PodShapeTable(MAX_CACHED_SHAPES);
     private final int[][] cachedScore = new int[MAX_CACHED_SHAPES][];
@@ -105,7 +91,7 @@ final class FgdPolicy implements PlacementPolicy {
 
     /** Scores {@code pod} on {@code node} and leaves the best share GPU in {@link #lastGpu}. */
     private int scoreAndChoose(ClusterState state, PlacementRequest pod, int node) {
-        double before = fragmentationOf(state, node);
+        double before = fragmentation.of(node);
         int gpus = state.gpuCount(node);
         int model = state.gpuModelId(node);
         long cpuAfter = state.cpuFree(node) - pod.cpuMilli();
@@ -120,10 +106,10 @@ final class FgdPolicy implements PlacementPolicy {
                     taken++;
                 }
             }
-            return sigmoidScore(before - fragmentation(model, cpuAfter, scratch, gpus));
+            return sigmoidScore(before - fragmentation.compute(model, cpuAfter, scratch, gpus));
         }
         if (pod.gpuMilli() == 0) {
-            return sigmoidScore(before - fragmentation(model, cpuAfter, scratch, gpus));
+            return sigmoidScore(before - fragmentation.compute(model, cpuAfter, scratch, gpus));
         }
         int best = -1;
         for (int g = 0; g < gpus; g++) {
@@ -132,7 +118,7 @@ final class FgdPolicy implements PlacementPolicy {
                 continue;
             }
             scratch[g] = free - pod.gpuMilli();
-            int score = sigmoidScore(before - fragmentation(model, cpuAfter, scratch, gpus));
+            int score = sigmoidScore(before - fragmentation.compute(model, cpuAfter, scratch, gpus));
             scratch[g] = free;
             if (score > best) {
                 best = score;
@@ -156,88 +142,12 @@ final class FgdPolicy implements PlacementPolicy {
         return (int) (100.0 / (1.0 + Math.exp(-fragmentationDecrease / MILLI)));
     }
 
-    /** F of the node as it is now, cached by node version. */
-    double fragmentationOf(ClusterState state, int node) {
-        compileFor(state);
-        if (nodeFrag.length < state.nodeSlots()) {
-            int size = Math.max(state.nodeSlots(), nodeFrag.length * 2);
-            int old = nodeFrag.length;
-            nodeFrag = Arrays.copyOf(nodeFrag, size);
-            nodeFragVersion = Arrays.copyOf(nodeFragVersion, size);
-            Arrays.fill(nodeFragVersion, old, size, -1);
-        }
-        long version = state.version(node);
-        if (nodeFragVersion[node] != version) {
-            int gpus = state.gpuCount(node);
-            for (int g = 0; g < gpus; g++) {
-                scratch[g] = state.gpuFree(node, g);
-            }
-            nodeFrag[node] = fragmentation(state.gpuModelId(node), state.cpuFree(node), scratch, gpus);
-            nodeFragVersion[node] = version;
-        }
-        return nodeFrag[node];
-    }
-
-    /** F for a node of {@code model} with {@code cpuFree} and per-GPU free milli {@code free[0..gpus)}. */
-    private double fragmentation(int model, long cpuFree, int[] free, int gpus) {
-        long sumFree = 0;
-        int largest = 0;
-        int fullyFree = 0;
-        for (int g = 0; g < gpus; g++) {
-            sumFree += free[g];
-            largest = Math.max(largest, free[g]);
-            fullyFree += free[g] == MILLI ? 1 : 0;
-        }
-        if (sumFree == 0) {
-            return 0;
-        }
-        double frag = 0;
-        for (int t = 0; t < shapeCount; t++) {
-            double w = shapeWeight[t];
-            int wholeGpus = shapeGpus[t];
-            int share = shapeMilli[t];
-            boolean hostable = (wholeGpus > 0 || share > 0)
-                    && GpuModelRegistry.accepts(shapeMask[t], model)
-                    && shapeCpu[t] <= cpuFree
-                    && (wholeGpus > 0 ? fullyFree >= wholeGpus : largest >= share);
-            if (!hostable) {
-                frag += w * sumFree;
-                continue;
-            }
-            int needOnOneGpu = wholeGpus > 0 ? MILLI : share;
-            long stranded = 0;
-            for (int g = 0; g < gpus; g++) {
-                if (free[g] < needOnOneGpu) {
-                    stranded += free[g];
-                }
-            }
-            frag += w * stranded;
-        }
-        return frag;
-    }
-
+    /** Binds the caches to {@code state}; a policy used with a new state starts afresh. */
     private void compileFor(ClusterState state) {
-        if (compiledFor == state) {
+        if (fragmentation != null && fragmentation.state() == state) {
             return;
         }
-        compiledFor = state;
-        List<TaskShape> shapes = distribution.shapes();
-        shapeCount = shapes.size();
-        shapeCpu = new long[shapeCount];
-        shapeGpus = new int[shapeCount];
-        shapeMilli = new int[shapeCount];
-        shapeMask = new long[shapeCount];
-        shapeWeight = new double[shapeCount];
-        for (int t = 0; t < shapeCount; t++) {
-            TaskShape shape = shapes.get(t);
-            shapeCpu[t] = shape.cpuMilli();
-            shapeGpus[t] = shape.gpus();
-            shapeMilli[t] = shape.gpuMilli();
-            shapeMask[t] = state.models().maskOf(shape.gpuModels());
-            shapeWeight[t] = distribution.weight(t);
-        }
-        nodeFrag = new double[0];
-        nodeFragVersion = new long[0];
+        fragmentation = new FragmentationIndex(state, distribution);
         podShapes.clear();
         Arrays.fill(cachedScore, null);
         Arrays.fill(cachedGpu, null);
