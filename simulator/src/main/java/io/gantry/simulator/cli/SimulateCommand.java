@@ -4,6 +4,7 @@ import io.gantry.core.policy.Policies;
 import io.gantry.simulator.inflation.InflationExperiment;
 import io.gantry.simulator.inflation.InflationSummary;
 import io.gantry.simulator.report.InflationJson;
+import io.gantry.simulator.report.InflationReport;
 import io.gantry.simulator.report.InflationTable;
 import io.gantry.simulator.trace.SyntheticWorkload;
 import io.gantry.simulator.trace.TraceFormatException;
@@ -60,6 +61,9 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON summary here.")
     Path json;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report with charts and the CSV series behind them to DIR.")
+    Path report;
 
     @Option(names = "--skip-bad-lines", description = "Skip and count malformed trace lines instead of failing on the first.")
     boolean skipBadLines;
@@ -130,6 +134,10 @@ public final class SimulateCommand implements Callable<Integer> {
         if (json != null) {
             InflationJson.write(summary, json);
             err.println("wrote " + json);
+        }
+        if (report != null) {
+            InflationReport.write(summary, report);
+            err.println("wrote " + report.resolve("index.html"));
         }
         return 0;
     }
