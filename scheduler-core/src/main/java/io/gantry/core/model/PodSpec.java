@@ -27,6 +27,9 @@ public record PodSpec(long id, String name, ResourceRequest request, int priorit
 
     public PodSpec {
         Objects.requireNonNull(name, "pod name");
+        if (name.isEmpty()) {
+            throw new InvalidSpecException("pod", "<unnamed>", "name", "must not be empty");
+        }
         Objects.requireNonNull(request, () -> "pod " + name + ": request");
         request.validate(name);
         queue = queue == null || queue.isEmpty() ? DEFAULT_QUEUE : queue;
