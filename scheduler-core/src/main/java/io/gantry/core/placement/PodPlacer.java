@@ -34,19 +34,24 @@ public final class PodPlacer {
 
     /** Decides for {@code pod} without changing the state. The result is reused by the next call. */
     public PlacementResult decide(PlacementRequest pod) {
+        return decide(pod, NodeFilter.ALL);
+    }
+
+    /** Decides for {@code pod} among the nodes {@code filter} allows, without changing the state. */
+    public PlacementResult decide(PlacementRequest pod, NodeFilter filter) {
         ensureScratch(state.nodeSlots());
         int candidateCount = state.collectCandidates(pod, candidates);
         int count = 0;
         for (int i = 0; i < candidateCount; i++) {
             int node = candidates[i];
-            if (state.fits(pod, node)) {
+            if (filter.rejects(node) == null && state.fits(pod, node)) {
                 feasible[count] = node;
                 scores[count] = policy.score(state, pod, node);
                 count++;
             }
         }
         if (count == 0) {
-            explain(pod);
+            explain(pod, filter);
             return result;
         }
         policy.normalize(scores, count);
@@ -58,18 +63,26 @@ public final class PodPlacer {
 
     /** Decides for {@code pod} and, when placed, assumes the placement in the state. */
     public PlacementResult place(PlacementRequest pod) {
-        PlacementResult decision = decide(pod);
+        return place(pod, NodeFilter.ALL);
+    }
+
+    /** Decides for {@code pod} among the nodes {@code filter} allows and, when placed, assumes it. */
+    public PlacementResult place(PlacementRequest pod, NodeFilter filter) {
+        PlacementResult decision = decide(pod, filter);
         if (decision.isPlaced()) {
             state.assume(pod, decision.node(), decision.gpuMask());
         }
         return decision;
     }
 
-    private void explain(PlacementRequest pod) {
+    private void explain(PlacementRequest pod, NodeFilter filter) {
         result.resetUnschedulable(state.nodeCount());
         for (int node = 0, slots = state.nodeSlots(); node < slots; node++) {
             if (state.isLive(node)) {
-                UnfitCause cause = state.fitCause(pod, node);
+                UnfitCause cause = filter.rejects(node);
+                if (cause == null) {
+                    cause = state.fitCause(pod, node);
+                }
                 if (cause != null) {
                     result.countUnfit(cause);
                 }

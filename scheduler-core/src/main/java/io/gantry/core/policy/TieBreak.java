@@ -18,6 +18,9 @@ public abstract class TieBreak {
 
     public abstract String name();
 
+    /** A fixed rank of {@code node} for callers that order nodes themselves (lower goes first). */
+    public abstract long rankOf(int node);
+
     public static TieBreak fixedRank(long seed) {
         return new FixedRank(seed);
     }
@@ -67,13 +70,25 @@ public abstract class TieBreak {
         public String name() {
             return "fixed-rank";
         }
+
+        @Override
+        public long rankOf(int node) {
+            return rank(seed, node);
+        }
     }
 
     private static final class PerDecisionRandom extends TieBreak {
         private final SplittableRandom random;
+        private final long seed;
 
         PerDecisionRandom(long seed) {
             this.random = new SplittableRandom(seed);
+            this.seed = seed;
+        }
+
+        @Override
+        public long rankOf(int node) {
+            return rank(seed, node);
         }
 
         @Override

@@ -28,6 +28,14 @@ public final class ClusterState {
     private static final int MILLI = ResourceRequest.MILLI_PER_GPU;
     private static final int SHARE_STEP = 10;
     private static final int SHARE_KEYS = MILLI / SHARE_STEP + 1;
+    /** Topology levels for {@link #domainId}: zone, rack (or block), NVLink domain. */
+    public static final int ZONE = 0;
+    public static final int RACK = 1;
+    public static final int NVLINK = 2;
+    private static final int LEVELS = 3;
+    /** Domain id of a node not labelled at a level. */
+    public static final int NO_DOMAIN = -1;
+
     /** GPU classes of pods: 0 = a share of one GPU, k = k whole GPUs. */
     public static final int GPU_CLASSES = MAX_GPUS + 1;
 
@@ -36,6 +44,11 @@ public final class ClusterState {
     private final IntArrayList freeNodeIds = new IntArrayList();
     private final NodeBuckets byFreeWholeGpus;
     private final NodeBuckets byLargestShare;
+    private final java.util.List<Object2IntHashMap<String>> domainIds = java.util.List.of(
+            new Object2IntHashMap<>(NO_DOMAIN), new Object2IntHashMap<>(NO_DOMAIN), new Object2IntHashMap<>(NO_DOMAIN));
+    private final java.util.List<java.util.List<String>> domainNames = java.util.List.of(
+            new java.util.ArrayList<>(), new java.util.ArrayList<>(), new java.util.ArrayList<>());
+    private int[] domain;
 
     private int nodeSlots;
     private int liveNodes;
@@ -87,6 +100,7 @@ public final class ClusterState {
         podsOnNode = new int[n];
         gpuClassCount = new int[n * GPU_CLASSES];
         gpuClassMask = new int[n];
+        domain = new int[n * LEVELS];
         version = new long[n];
         byFreeWholeGpus = new NodeBuckets(MAX_GPUS + 1, n);
         byLargestShare = new NodeBuckets(SHARE_KEYS, n);
@@ -113,6 +127,7 @@ public final class ClusterState {
         Arrays.fill(gpuFree, base, base + MAX_GPUS, 0);
         Arrays.fill(gpuFree, base, base + spec.gpus(), MILLI);
         podsOnNode[id] = 0;
+        setDomains(id, spec);
         gpuClassMask[id] = 0;
         Arrays.fill(gpuClassCount, id * GPU_CLASSES, (id + 1) * GPU_CLASSES, 0);
         version[id]++;
@@ -168,6 +183,7 @@ public final class ClusterState {
             gpuFree[base + g] = 0;
         }
         specs[node] = spec;
+        setDomains(node, spec);
         cpuFree[node] = spec.cpuMilli() - cpuUsed;
         memoryFree[node] = spec.memoryBytes() - memoryUsed;
         cpuCapacity[node] = spec.cpuMilli();
@@ -202,6 +218,12 @@ public final class ClusterState {
     /** Prepares a pod for placement against this state (resolves its GPU models to a mask). */
     public PlacementRequest prepare(PodSpec spec) {
         return new PlacementRequest(spec, models.maskOf(spec.gpuModels()));
+    }
+
+    /** Refills {@code reuse} for {@code spec} and returns it: the allocation-free form of {@link #prepare(PodSpec)}. */
+    public PlacementRequest prepare(PodSpec spec, PlacementRequest reuse) {
+        reuse.reset(spec, spec.gpuModels().isEmpty() ? 0 : models.maskOf(spec.gpuModels()));
+        return reuse;
     }
 
     /**
@@ -479,6 +501,51 @@ public final class ClusterState {
         return gpuClassMask[node];
     }
 
+    /**
+     * Dense id of the node's domain at {@code level} ({@link #ZONE}, {@link #RACK}, {@link #NVLINK}),
+     * or {@link #NO_DOMAIN} when the node is not labelled there. Ids are never reused.
+     */
+    public int domainId(int node, int level) {
+        return domain[node * LEVELS + level];
+    }
+
+    /** Number of domain ids ever given out at {@code level}. */
+    public int domainCount(int level) {
+        return domainNames.get(level).size();
+    }
+
+    public String domainName(int level, int id) {
+        return domainNames.get(level).get(id);
+    }
+
+    /**
+     * How many more copies of {@code pod} {@code node} could hold now, by free CPU, memory and GPUs
+     * (capped at {@code cap}); 0 when the pod does not fit at all.
+     */
+    public int copiesThatFit(PlacementRequest pod, int node, int cap) {
+        if (fitCause(pod, node) != null) {
+            return 0;
+        }
+        long copies = cap;
+        if (pod.cpuMilli > 0) {
+            copies = Math.min(copies, cpuFree[node] / pod.cpuMilli);
+        }
+        if (pod.memoryBytes > 0) {
+            copies = Math.min(copies, memoryFree[node] / pod.memoryBytes);
+        }
+        if (pod.gpus > 0) {
+            copies = Math.min(copies, freeWholeGpus[node] / pod.gpus);
+        } else if (pod.gpuMilli > 0) {
+            long shares = 0;
+            int base = node * MAX_GPUS;
+            for (int g = 0; g < gpuCount[node]; g++) {
+                shares += gpuFree[base + g] / pod.gpuMilli;
+            }
+            copies = Math.min(copies, shares);
+        }
+        return (int) copies;
+    }
+
     /** Increases on every change of the node; equal versions mean equal node state. */
     public long version(int node) {
         return version[node];
@@ -589,6 +656,25 @@ public final class ClusterState {
 
     // ------------------------------------------------------------------ internals
 
+    private void setDomains(int node, NodeSpec spec) {
+        domain[node * LEVELS + ZONE] = internDomain(ZONE, spec.topology().zone());
+        domain[node * LEVELS + RACK] = internDomain(RACK, spec.topology().rack());
+        domain[node * LEVELS + NVLINK] = internDomain(NVLINK, spec.topology().nvlinkDomain());
+    }
+
+    private int internDomain(int level, String value) {
+        if (value.isEmpty()) {
+            return NO_DOMAIN;
+        }
+        int id = domainIds.get(level).getValue(value);
+        if (id == NO_DOMAIN) {
+            id = domainNames.get(level).size();
+            domainNames.get(level).add(value);
+            domainIds.get(level).put(value, id);
+        }
+        return id;
+    }
+
     private void addGpuClass(int node, int gpuClass, int delta) {
         int count = gpuClassCount[node * GPU_CLASSES + gpuClass] += delta;
         if (count == 0) {
@@ -643,6 +729,7 @@ public final class ClusterState {
         podsOnNode = Arrays.copyOf(podsOnNode, size);
         gpuClassCount = Arrays.copyOf(gpuClassCount, size * GPU_CLASSES);
         gpuClassMask = Arrays.copyOf(gpuClassMask, size);
+        domain = Arrays.copyOf(domain, size * LEVELS);
         version = Arrays.copyOf(version, size);
         byFreeWholeGpus.ensureNodes(size);
         byLargestShare.ensureNodes(size);

@@ -11,20 +11,26 @@ import java.util.Map;
 /**
  * A pod prepared for the hot path: its spec, plus the fields every fit check reads, unpacked into
  * primitives once when the pod enters the scheduler instead of on each of thousands of node checks.
- * Made by {@link ClusterState#prepare(PodSpec)}; only valid for that state's GPU model registry.
+ * Made by {@link ClusterState#prepare(PodSpec)} (or refilled by {@link ClusterState#prepare(PodSpec, PlacementRequest)});
+ * only valid for that state's GPU model registry.
  */
 public final class PlacementRequest {
-    private final PodSpec spec;
-    final long cpuMilli;
-    final long memoryBytes;
-    final int gpus;
-    final int gpuMilli;
-    final long gpuMemoryBytes;
-    final long modelMask;
-    private final boolean hasNodeSelector;
-    private final boolean toleratesEverything;
+    private PodSpec spec;
+    long cpuMilli;
+    long memoryBytes;
+    int gpus;
+    int gpuMilli;
+    long gpuMemoryBytes;
+    long modelMask;
+    private boolean hasNodeSelector;
+    private boolean toleratesEverything;
 
     PlacementRequest(PodSpec spec, long modelMask) {
+        reset(spec, modelMask);
+    }
+
+    /** Reuses this object for another pod, so pooled pod records allocate nothing per pod. */
+    void reset(PodSpec spec, long modelMask) {
         this.spec = spec;
         ResourceRequest r = spec.request();
         this.cpuMilli = r.cpuMilli();

@@ -5,6 +5,8 @@ package io.gantry.core.state;
  * cause that applies. Each cause says, for a count of nodes, something a person can act on.
  */
 public enum UnfitCause {
+    OUTSIDE_DOMAIN("node is outside the topology domain being tried", "nodes are outside the topology domain being tried"),
+    RESERVED("node is reserved for a waiting gang", "nodes are reserved for a waiting gang"),
     CORDONED("node is cordoned", "nodes are cordoned"),
     TAINT_NOT_TOLERATED("node has a taint the pod does not tolerate", "nodes have taints the pod does not tolerate"),
     NODE_SELECTOR_MISMATCH("node does not match the pod's node selector", "nodes do not match the pod's node selector"),

@@ -1,0 +1,103 @@
+package io.gantry.core.agent;
+
+import io.gantry.core.gang.GangSpec;
+import io.gantry.core.queue.QueuedUnit;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the agent knows of one gang: its spec (null while its pods name a gang not declared yet),
+ * its member pods, how many are placed, and its wait and reservation. While fewer than
+ * {@code minMember} are placed the gang is scheduled as one unit; afterwards its remaining members
+ * are scheduled as single pods.
+ */
+final class GangRecord extends QueuedUnit {
+    final String key;
+    GangSpec spec;
+    final List<PodRecord> members = new ArrayList<>();
+    /** Members assumed or bound. */
+    int placed;
+    /** Since when the gang has had its minMember members and waited for room; -1 when not waiting. */
+    long waitingSince = -1;
+    boolean timedOut;
+    boolean reservationHeld;
+    /** Reached minMember at least once; members leaving later do not make it a partly placed gang. */
+    boolean scheduledOnce;
+    int victimsPending;
+    String lastReason;
+    /** GPU claimed in its queue by this gang's preemption in flight. */
+    long claimedGpu;
+
+    GangRecord(String key) {
+        this.key = key;
+    }
+
+    int minMember() {
+        return spec == null ? Integer.MAX_VALUE : spec.minMember();
+    }
+
+    /** minMember members are placed: the rest go one by one. */
+    boolean isScheduled() {
+        return spec != null && placed >= spec.minMember();
+    }
+
+    int pendingMembers() {
+        int n = 0;
+        for (PodRecord m : members) {
+            n += m.status == PodRecord.PENDING ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Order keys from the members: highest priority, earliest arrival, the first member's queue. */
+    void refreshOrder() {
+        if (members.isEmpty()) {
+            return;
+        }
+        int p = Integer.MIN_VALUE;
+        long first = Long.MAX_VALUE;
+        for (PodRecord m : members) {
+            p = Math.max(p, m.priority());
+            first = Math.min(first, m.arrivalSeq());
+        }
+        priority = p;
+        arrivalSeq = first;
+        queue = members.get(0).queue();
+    }
+
+    @Override
+    public long gpuMilliAsked() {
+        long sum = 0;
+        int need = Math.max(0, minMember() - placed);
+        for (PodRecord m : members) {
+            if (need == 0) {
+                break;
+            }
+            if (m.status == PodRecord.PENDING) {
+                sum += m.request.totalGpuMilli();
+                need--;
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public long cpuMilliAsked() {
+        long sum = 0;
+        for (PodRecord m : members) {
+            sum += m.status == PodRecord.PENDING ? m.request.cpuMilli() : 0;
+        }
+        return sum;
+    }
+
+    @Override
+    public String name() {
+        return "gang " + key;
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

@@ -1,0 +1,90 @@
+package io.gantry.core.agent;
+
+import io.gantry.core.model.PodSpec;
+import io.gantry.core.queue.QueuedUnit;
+import io.gantry.core.state.ClusterState;
+import io.gantry.core.state.PlacementRequest;
+
+/**
+ * What the agent knows of one pod. Pooled: the agent reuses records (and their placement requests)
+ * for new pods so that steady-state intake allocates nothing.
+ */
+final class PodRecord extends QueuedUnit {
+    /** Waiting to be placed. */
+    static final int PENDING = 0;
+    /** Placed in the state, binding sent, not yet confirmed. */
+    static final int ASSUMED = 1;
+    /** Binding confirmed. */
+    static final int BOUND = 2;
+    /** Bound by someone else (or before a restart); counts against its node, never moved by us. */
+    static final int EXTERNAL = 3;
+
+    PodSpec spec;
+    PlacementRequest request;
+    int status;
+    int node = ClusterState.NO_NODE;
+    int gpuMask;
+    GangRecord gang;
+    ShapeClass shape;
+    /** Eviction asked; the pod still holds its resources until it is removed. */
+    boolean evicting;
+    /** This pod's preemption is waiting for that many victims to go; it starts no other preemption meanwhile. */
+    int victimsPending;
+    /** The preemptor this pod is a victim of, while evicting. */
+    PodRecord preemptor;
+    GangRecord gangPreemptor;
+    String lastReason;
+    /** GPU claimed in its queue by this pod's preemption in flight. */
+    long claimedGpu;
+
+    void reset(PodSpec spec, PlacementRequest request, int queue, long arrivalSeq) {
+        this.spec = spec;
+        this.request = request;
+        this.priority = spec.priority();
+        this.queue = queue;
+        this.arrivalSeq = arrivalSeq;
+        this.status = PENDING;
+        this.node = ClusterState.NO_NODE;
+        this.gpuMask = 0;
+        this.gang = null;
+        this.shape = null;
+        this.evicting = false;
+        this.victimsPending = 0;
+        this.preemptor = null;
+        this.gangPreemptor = null;
+        this.lastReason = null;
+        this.claimedGpu = 0;
+    }
+
+    void setPriority(int value) {
+        priority = value;
+    }
+
+    boolean isPlaced() {
+        return status == ASSUMED || status == BOUND || status == EXTERNAL;
+    }
+
+    long id() {
+        return spec.id();
+    }
+
+    @Override
+    public long gpuMilliAsked() {
+        return request.totalGpuMilli();
+    }
+
+    @Override
+    public long cpuMilliAsked() {
+        return request.cpuMilli();
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public String toString() {
+        return "pod " + spec.name();
+    }
+}

@@ -1,0 +1,1042 @@
+package io.gantry.core.agent;
+
+import io.gantry.core.gang.GangPlanner;
+import io.gantry.core.gang.GangSpec;
+import io.gantry.core.intake.IntakeQueue;
+import io.gantry.core.intake.SchedulerEvent;
+import io.gantry.core.model.NodeSpec;
+import io.gantry.core.model.PodSpec;
+import io.gantry.core.model.WorkloadClass;
+import io.gantry.core.outbox.Outbox;
+import io.gantry.core.placement.NodeFilter;
+import io.gantry.core.placement.PlacementResult;
+import io.gantry.core.placement.PodPlacer;
+import io.gantry.core.policy.PlacementPolicy;
+import io.gantry.core.policy.Policies;
+import io.gantry.core.policy.PolicyContext;
+import io.gantry.core.policy.TieBreak;
+import io.gantry.core.queue.ParkedUnits;
+import io.gantry.core.queue.QueueBook;
+import io.gantry.core.queue.QueuedUnit;
+import io.gantry.core.state.ClusterState;
+import io.gantry.core.state.PlacementRequest;
+import io.gantry.core.state.UnfitCause;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.jctools.queues.MessagePassingQueue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The single writer of scheduling state. Each {@link #doWork()} duty cycle reads the clock once,
+ * applies at most {@code maxEventsPerCycle} intake events, handles gang timers, then schedules at most
+ * {@code maxDecisionsPerCycle} units in queue order, and returns how much it did so an idle strategy
+ * can back off when it returns 0.
+ *
+ * <p><b>Scheduling a pod:</b> queue limit check, then the workload class's {@link PodPlacer} on the
+ * nodes not reserved for someone else; when placed, the placement is assumed in the state and a bind
+ * goes out; when not, preemption is tried and the pod parks under its {@link ShapeClass} with a reason.
+ * <b>A gang:</b> the {@link GangPlanner} places {@code minMember} members at once or nothing.
+ *
+ * <p><b>Requeue on events.</b> A parked unit comes back only when a node it could fit changes: freed
+ * capacity, an added or updated node, its queue's quota, its gang's members. Per event, one pod per
+ * shape class is tested against the node, and only as many as fit come back.
+ *
+ * <p><b>Starvation.</b> A gang waiting longer than {@code reservationDelay} reserves nodes that could
+ * hold it once their work ends; units of no higher priority stop landing there (they backfill
+ * elsewhere), and the gang is placed as soon as it fits. Timing out releases the reservation.
+ *
+ * <p>Not thread-safe: only the agent thread calls anything but the constructor; other threads use the
+ * {@link IntakeQueue}. Event handlers never throw out of the drain: a bad event is counted and
+ * reported through {@link #errors()}.
+ */
+public final class SchedulerAgent implements Agent {
+    private final SchedulerConfig config;
+    private final IntakeQueue intake;
+    private final Outbox outbox;
+    private final NanoClock clock;
+    private final ClusterState state = new ClusterState();
+    private final QueueBook queues = new QueueBook();
+    private final TieBreak tieBreak;
+    private final PlacementPolicy[] policies = new PlacementPolicy[WorkloadClass.values().length];
+    private final PodPlacer[] placers = new PodPlacer[WorkloadClass.values().length];
+    private final GangPlanner planner;
+    private final Preemptor preemptor;
+
+    private final Long2ObjectHashMap<PodRecord> pods = new Long2ObjectHashMap<>();
+    private final Map<String, GangRecord> gangs = new HashMap<>();
+    private final List<GangRecord> waitingGangs = new ArrayList<>();
+    private final ArrayDeque<PodRecord> pool = new ArrayDeque<>();
+    private final Long2ObjectHashMap<ShapeClass> shapeByHash = new Long2ObjectHashMap<>();
+    private final List<ShapeClass> shapes = new ArrayList<>();
+
+    /** Pods waiting for capacity, by shape class id. */
+    private final ParkedUnits waitingForCapacity = new ParkedUnits();
+    /** Units over their queue's limit, by queue index. */
+    private final ParkedUnits waitingForQuota = new ParkedUnits();
+    /** Gangs waiting: bucket 0 for room, bucket 1 for members or their PodGroup. */
+    private final ParkedUnits parkedGangs = new ParkedUnits();
+    private static final int GANG_NEEDS_ROOM = 0;
+    private static final int GANG_NEEDS_MEMBERS = 1;
+
+    /** The gang each node is reserved for against starvation, or null; it blocks work of no higher priority. */
+    private QueuedUnit[] reservedFor = new QueuedUnit[64];
+    /** The preemptor waiting for victims to leave each node, or null; it blocks work of lower priority only. */
+    private QueuedUnit[] nominatedFor = new QueuedUnit[64];
+    private QueuedUnit deciding;
+    private final NodeFilter reservationFilter = this::reservationCause;
+    private final MessagePassingQueue.Consumer<SchedulerEvent> handler = this::onEvent;
+    private PlacementRequest[] memberScratch = new PlacementRequest[16];
+    private PodRecord[] memberRecords = new PodRecord[16];
+
+    private long now;
+    private long arrivals;
+    private long errors;
+    private String lastError = "";
+    private final List<String> pendingNodeRemovals = new ArrayList<>();
+
+    public SchedulerAgent(SchedulerConfig config, IntakeQueue intake, Outbox outbox, NanoClock clock) {
+        this.config = config;
+        this.intake = intake;
+        this.outbox = outbox;
+        this.clock = clock;
+        this.tieBreak = TieBreak.fixedRank(config.seed());
+        for (WorkloadClass c : WorkloadClass.values()) {
+            policies[c.ordinal()] = Policies.create(config.policyFor(c), new PolicyContext(config.seed(), config.taskShapes()));
+            placers[c.ordinal()] = new PodPlacer(state, policies[c.ordinal()], tieBreak);
+        }
+        this.planner = new GangPlanner(state, tieBreak);
+        this.preemptor = new Preemptor(state, queues, config);
+    }
+
+    @Override
+    public String roleName() {
+        return "gantry-scheduler";
+    }
+
+    @Override
+    public int doWork() {
+        now = clock.nanoTime();
+        int work = intake.drain(handler, config.maxEventsPerCycle());
+        work += runGangTimers();
+        work += scheduleCycle(config.maxDecisionsPerCycle());
+        return work;
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /** Applies one event. Public so a driver that owns the thread (the simulator) may skip the queue. */
+    public void onEvent(SchedulerEvent event) {
+        try {
+            if (event instanceof SchedulerEvent.PodAdded e) {
+                onPodAdded(e.pod());
+            } else if (event instanceof SchedulerEvent.PodBound e) {
+                onPodBound(e.pod(), e.nodeName(), e.gpuMask());
+            } else if (event instanceof SchedulerEvent.PodRemoved e) {
+                onPodRemoved(e.podId());
+            } else if (event instanceof SchedulerEvent.NodeAdded e) {
+                onNodeAdded(e.node());
+            } else if (event instanceof SchedulerEvent.NodeUpdated e) {
+                onNodeUpdated(e.node());
+            } else if (event instanceof SchedulerEvent.NodeRemoved e) {
+                onNodeRemoved(e.nodeName());
+            } else if (event instanceof SchedulerEvent.GangUpdated e) {
+                onGangUpdated(e.gang());
+            } else if (event instanceof SchedulerEvent.GangRemoved e) {
+                onGangRemoved(e.gangKey());
+            } else if (event instanceof SchedulerEvent.QueueUpdated e) {
+                onQueueUpdated(e.queue());
+            } else if (event instanceof SchedulerEvent.BindSucceeded e) {
+                onBindSucceeded(e.podId());
+            } else if (event instanceof SchedulerEvent.BindFailed e) {
+                onBindFailed(e.podId(), e.reason());
+            }
+        } catch (RuntimeException e) {
+            errors++;
+            lastError = event + ": " + e.getMessage();
+        }
+    }
+
+    private void onPodAdded(PodSpec spec) {
+        PodRecord existing = pods.get(spec.id());
+        if (existing != null) {
+            if (existing.status == PodRecord.PENDING && existing.gang == null) {
+                unqueue(existing);
+                existing.spec = spec;
+                existing.request = state.prepare(spec, existing.request);
+                existing.shape = shapeOf(spec);
+                existing.lastReason = null;
+                existing.setPriority(spec.priority());
+                queues.makeReady(existing);
+            }
+            return;
+        }
+        PodRecord pod = newRecord(spec);
+        if (spec.gang().isEmpty()) {
+            queues.makeReady(pod);
+            return;
+        }
+        GangRecord gang = gangs.computeIfAbsent(spec.gang(), GangRecord::new);
+        pod.gang = gang;
+        gang.members.add(pod);
+        gang.timedOut = false;
+        if (gang.isScheduled()) {
+            queues.makeReady(pod);
+        } else {
+            gang.refreshOrder();
+            requeueGang(gang);
+        }
+    }
+
+    private void onPodBound(PodSpec spec, String nodeName, int gpuMask) {
+        int node = state.nodeId(nodeName);
+        PodRecord existing = pods.get(spec.id());
+        if (existing != null && existing.isPlaced()) {
+            if (existing.status == PodRecord.ASSUMED && existing.node == node) {
+                onBindSucceeded(spec.id());
+            }
+            return;
+        }
+        if (node == ClusterState.NO_NODE) {
+            throw new IllegalStateException("pod " + spec.name() + ": bound to unknown node " + nodeName);
+        }
+        PodRecord pod = existing;
+        if (pod == null) {
+            pod = newRecord(spec);
+            if (!spec.gang().isEmpty()) {
+                pod.gang = gangs.computeIfAbsent(spec.gang(), GangRecord::new);
+                pod.gang.members.add(pod);
+            }
+        } else {
+            unqueue(pod);
+        }
+        state.assume(pod.request, node, gpuMask);
+        pod.status = PodRecord.EXTERNAL;
+        pod.node = node;
+        pod.gpuMask = gpuMask;
+        queues.addHeld(pod.queue(), pod.request.totalGpuMilli(), pod.request.cpuMilli());
+        if (pod.gang != null) {
+            pod.gang.placed++;
+            if (pod.gang.isScheduled()) {
+                pod.gang.scheduledOnce = true;
+                parkedGangs.unpark(pod.gang);
+                queues.removeReady(pod.gang);
+                releaseMembersAsPods(pod.gang);
+            }
+        }
+    }
+
+    private void onPodRemoved(long podId) {
+        PodRecord pod = pods.remove(podId);
+        if (pod == null) {
+            return;
+        }
+        unqueue(pod);
+        if (pod.isPlaced()) {
+            int node = pod.node;
+            releasePlacement(pod);
+            finishVictim(pod);
+            maybeRemoveNode(node);
+            if (state.isLive(node)) {
+                wakeForNode(node);
+            }
+        }
+        GangRecord gang = pod.gang;
+        if (gang != null) {
+            gang.members.remove(pod);
+            if (gang.members.isEmpty() && gang.spec == null) {
+                parkedGangs.unpark(gang);
+                queues.removeReady(gang);
+                gangs.remove(gang.key);
+            } else if (!gang.isScheduled()) {
+                gang.refreshOrder();
+            }
+        }
+        if (pod.victimsPending > 0) {
+            clearReservationsOf(pod);
+        }
+        dropClaim(pod);
+        recycle(pod);
+    }
+
+    private void onNodeAdded(NodeSpec spec) {
+        int node = state.addNode(spec);
+        ensureNodes(state.nodeSlots());
+        updateCapacity();
+        wakeForNode(node);
+    }
+
+    private void onNodeUpdated(NodeSpec spec) {
+        int node = state.nodeId(spec.name());
+        if (node == ClusterState.NO_NODE) {
+            onNodeAdded(spec);
+            return;
+        }
+        state.updateNode(node, spec);
+        updateCapacity();
+        wakeForNode(node);
+    }
+
+    private void onNodeRemoved(String name) {
+        int node = state.nodeId(name);
+        if (node == ClusterState.NO_NODE) {
+            return;
+        }
+        if (state.podsOnNode(node) > 0) {
+            // its pods are being deleted; stop placing here and remove it when the last one goes
+            state.updateNode(node, state.node(node).withSchedulable(false));
+            pendingNodeRemovals.add(name);
+            return;
+        }
+        reservedFor[node] = null;
+        nominatedFor[node] = null;
+        state.removeNode(node);
+        updateCapacity();
+    }
+
+    private void maybeRemoveNode(int node) {
+        if (!pendingNodeRemovals.isEmpty() && state.isLive(node) && state.podsOnNode(node) == 0
+                && pendingNodeRemovals.remove(state.nodeName(node))) {
+            reservedFor[node] = null;
+            nominatedFor[node] = null;
+            state.removeNode(node);
+            updateCapacity();
+        }
+    }
+
+    private void onGangUpdated(GangSpec spec) {
+        GangRecord gang = gangs.computeIfAbsent(spec.key(), GangRecord::new);
+        gang.spec = spec;
+        gang.timedOut = false;
+        if (gang.isScheduled()) {
+            releaseMembersAsPods(gang);
+        } else if (!gang.members.isEmpty()) {
+            gang.refreshOrder();
+            requeueGang(gang);
+        }
+    }
+
+    private void onGangRemoved(String key) {
+        GangRecord gang = gangs.get(key);
+        if (gang == null) {
+            return;
+        }
+        gang.spec = null;
+        releaseReservation(gang);
+        waitingGangs.remove(gang);
+        if (gang.members.isEmpty()) {
+            parkedGangs.unpark(gang);
+            queues.removeReady(gang);
+            gangs.remove(key);
+        } else {
+            requeueGang(gang);
+        }
+    }
+
+    private void onQueueUpdated(io.gantry.core.queue.QueueSpec spec) {
+        int q = queues.configure(spec);
+        wakeQueue(q);
+        // a larger guarantee may let parked work reclaim borrowed capacity
+        for (ShapeClass shape : shapes) {
+            for (QueuedUnit u = waitingForCapacity.first(shape.id); u != null; ) {
+                QueuedUnit next = ParkedUnits.next(u);
+                if (u.queue() == q) {
+                    waitingForCapacity.unpark(u);
+                    queues.makeReady(u);
+                }
+                u = next;
+            }
+        }
+        for (QueuedUnit g = parkedGangs.first(GANG_NEEDS_ROOM); g != null; ) {
+            QueuedUnit next = ParkedUnits.next(g);
+            if (g.queue() == q) {
+                parkedGangs.unpark(g);
+                queues.makeReady(g);
+            }
+            g = next;
+        }
+    }
+
+    private void onBindSucceeded(long podId) {
+        PodRecord pod = pods.get(podId);
+        if (pod != null && pod.status == PodRecord.ASSUMED) {
+            pod.status = PodRecord.BOUND;
+        }
+    }
+
+    private void onBindFailed(long podId, String reason) {
+        PodRecord pod = pods.get(podId);
+        if (pod == null || pod.status != PodRecord.ASSUMED) {
+            return;
+        }
+        int node = pod.node;
+        releasePlacement(pod);
+        pod.lastReason = null;
+        outbox.unschedulable(pod.spec, "binding to node " + state.nodeName(node) + " failed: " + reason);
+        GangRecord gang = pod.gang;
+        if (gang != null && gang.placed + 1 <= gang.minMember()) {
+            // the gang fell below minMember: take back its members not bound yet and plan it again
+            for (PodRecord m : gang.members) {
+                if (m.status == PodRecord.ASSUMED) {
+                    releasePlacement(m);
+                } else if (m.status == PodRecord.PENDING) {
+                    unqueue(m);
+                }
+            }
+            requeueGang(gang);
+        } else {
+            queues.makeReady(pod);
+        }
+        wakeForNode(node);
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    private int scheduleCycle(int budget) {
+        int decisions = 0;
+        while (decisions < budget) {
+            QueuedUnit unit = queues.pollNext();
+            if (unit == null) {
+                break;
+            }
+            decisions++;
+            if (unit instanceof PodRecord pod) {
+                schedulePod(pod);
+            } else {
+                scheduleGang((GangRecord) unit);
+            }
+        }
+        return decisions;
+    }
+
+    private void schedulePod(PodRecord pod) {
+        if (queues.wouldExceedLimit(pod.queue(), pod.request.totalGpuMilli())) {
+            waitingForQuota.park(pod, pod.queue());
+            report(pod, "queue " + queues.spec(pod.queue()).name() + " is at its limit of "
+                    + queues.spec(pod.queue()).limitGpuMilli() + " milli-GPU (holds " + queues.gpuHeld(pod.queue()) + ")");
+            return;
+        }
+        deciding = pod;
+        PlacementResult result = placerFor(pod).decide(pod.request, reservationFilter);
+        deciding = null;
+        if (result.isPlaced()) {
+            clearReservationsOf(pod);
+            commit(pod, result.node(), result.gpuMask());
+            return;
+        }
+        String reason = result.reason();
+        if (pod.victimsPending == 0 && config.preemption() && preemptor.tryPreempt(pod, this)) {
+            claim(pod, pod.request.totalGpuMilli());
+            reason = "waiting for " + pod.victimsPending + " lower-priority pod(s) to be evicted; " + reason;
+        }
+        waitingForCapacity.park(pod, pod.shape.id);
+        report(pod, reason);
+    }
+
+    private void scheduleGang(GangRecord gang) {
+        if (gang.spec == null) {
+            parkedGangs.park(gang, GANG_NEEDS_MEMBERS);
+            reportGang(gang, "gang " + gang.key + ": its PodGroup does not exist (yet)");
+            return;
+        }
+        int need = gang.spec.minMember() - gang.placed;
+        int count = collectPendingMembers(gang);
+        if (count < need) {
+            parkedGangs.park(gang, GANG_NEEDS_MEMBERS);
+            waitingGangs.remove(gang);
+            gang.waitingSince = -1;
+            reportGang(gang, "gang " + gang.key + ": waiting for members, " + (gang.placed + count) + " of minMember "
+                    + gang.spec.minMember() + " exist");
+            return;
+        }
+        long gpuNeed = 0;
+        for (int i = 0; i < need; i++) {
+            gpuNeed += memberScratch[i].totalGpuMilli();
+        }
+        if (queues.wouldExceedLimit(gang.queue(), gpuNeed)) {
+            waitingForQuota.park(gang, gang.queue());
+            reportGang(gang, "gang " + gang.key + ": queue " + queues.spec(gang.queue()).name() + " is at its limit");
+            return;
+        }
+        PlacementPolicy policy = policies[memberRecords[0].spec.workloadClass().ordinal()];
+        deciding = gang;
+        boolean placed = planner.plan(memberScratch, count, need, gang.spec, policy, reservationFilter);
+        deciding = null;
+        if (placed) {
+            commitPlan(gang);
+            return;
+        }
+        String reason = planner.failure();
+        if (gang.victimsPending == 0 && config.preemption() && preemptor.tryPreemptGang(gang, memberScratch, count, need, policy, this)) {
+            claim(gang, gang.gpuMilliAsked());
+            reason = "waiting for " + gang.victimsPending + " lower-priority pod(s) to be evicted; " + reason;
+        }
+        if (gang.waitingSince < 0) {
+            gang.waitingSince = now;
+            waitingGangs.add(gang);
+        }
+        parkedGangs.park(gang, GANG_NEEDS_ROOM);
+        reportGang(gang, reason);
+    }
+
+    /** Fills {@link #memberScratch} with the gang's pending members, earliest first; returns the count. */
+    private int collectPendingMembers(GangRecord gang) {
+        int n = 0;
+        for (PodRecord m : gang.members) {
+            if (m.status == PodRecord.PENDING) {
+                if (n == memberScratch.length) {
+                    memberScratch = java.util.Arrays.copyOf(memberScratch, n * 2);
+                    memberRecords = java.util.Arrays.copyOf(memberRecords, n * 2);
+                }
+                memberScratch[n] = m.request;
+                memberRecords[n] = m;
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void commitPlan(GangRecord gang) {
+        for (int i = 0; i < planner.placed(); i++) {
+            PodRecord member = pods.get(planner.member(i).id());
+            member.status = PodRecord.ASSUMED;
+            member.node = planner.nodeOf(i);
+            member.gpuMask = planner.gpusOf(i);
+            member.lastReason = null;
+            gang.placed++;
+            queues.addHeld(member.queue(), member.request.totalGpuMilli(), member.request.cpuMilli());
+        }
+        // bindings go out after the state is complete, so a fast bind result finds the whole gang assumed
+        for (int i = 0; i < planner.placed(); i++) {
+            PodRecord member = pods.get(planner.member(i).id());
+            outbox.bind(member.spec, state.nodeName(member.node), member.gpuMask);
+        }
+        planner.clear();
+        dropClaim(gang);
+        releaseReservation(gang);
+        waitingGangs.remove(gang);
+        gang.waitingSince = -1;
+        gang.victimsPending = 0;
+        gang.lastReason = null;
+        gang.scheduledOnce = true;
+        outbox.gangStatus(gang.key, Outbox.GangPhase.SCHEDULED, gang.placed, gang.spec.minMember(), "");
+        releaseMembersAsPods(gang);
+    }
+
+    /** After the gang is scheduled, its remaining members are scheduled one by one. */
+    private void releaseMembersAsPods(GangRecord gang) {
+        for (PodRecord m : gang.members) {
+            if (m.status == PodRecord.PENDING && m.where() == QueuedUnit.IDLE) {
+                queues.makeReady(m);
+            }
+        }
+    }
+
+    private void commit(PodRecord pod, int node, int gpuMask) {
+        dropClaim(pod);
+        pod.victimsPending = 0;
+        state.assume(pod.request, node, gpuMask);
+        pod.status = PodRecord.ASSUMED;
+        pod.node = node;
+        pod.gpuMask = gpuMask;
+        pod.lastReason = null;
+        queues.addHeld(pod.queue(), pod.request.totalGpuMilli(), pod.request.cpuMilli());
+        if (pod.gang != null) {
+            pod.gang.placed++;
+        }
+        outbox.bind(pod.spec, state.nodeName(node), gpuMask);
+    }
+
+    private void releasePlacement(PodRecord pod) {
+        state.release(pod.id());
+        queues.addHeld(pod.queue(), -pod.request.totalGpuMilli(), -pod.request.cpuMilli());
+        if (pod.gang != null) {
+            pod.gang.placed--;
+        }
+        pod.status = PodRecord.PENDING;
+        pod.node = ClusterState.NO_NODE;
+        pod.gpuMask = 0;
+        wakeQueue(pod.queue());
+    }
+
+    // ------------------------------------------------------------------ requeue on events
+
+    /** Moves back the parked units that {@code node}, as it is now, could help. */
+    private void wakeForNode(int node) {
+        for (int s = 0; s < shapes.size(); s++) {
+            QueuedUnit head = waitingForCapacity.first(s);
+            if (head == null) {
+                continue;
+            }
+            PodRecord first = (PodRecord) head;
+            int room = reservationCause(node, first) == null
+                    ? state.copiesThatFit(first.request, node, waitingForCapacity.count(s)) : 0;
+            for (QueuedUnit u = head; u != null && room > 0; room--) {
+                QueuedUnit next = ParkedUnits.next(u);
+                waitingForCapacity.unpark(u);
+                queues.makeReady(u);
+                u = next;
+            }
+        }
+        for (QueuedUnit g = parkedGangs.first(GANG_NEEDS_ROOM); g != null; ) {
+            QueuedUnit next = ParkedUnits.next(g);
+            GangRecord gang = (GangRecord) g;
+            PodRecord member = firstPending(gang);
+            if (member != null && reservationCause(node, gang) == null && state.fits(member.request, node)) {
+                parkedGangs.unpark(gang);
+                queues.makeReady(gang);
+            }
+            g = next;
+        }
+    }
+
+    private void wakeQueue(int queue) {
+        for (QueuedUnit u = waitingForQuota.first(queue); u != null; ) {
+            QueuedUnit next = ParkedUnits.next(u);
+            waitingForQuota.unpark(u);
+            queues.makeReady(u);
+            u = next;
+        }
+    }
+
+    private void requeueGang(GangRecord gang) {
+        if (gang.isParked()) {
+            parkedGangs.unpark(gang);
+            waitingForQuota.unpark(gang);
+        }
+        if (!gang.isReady()) {
+            queues.makeReady(gang);
+        }
+    }
+
+    private static PodRecord firstPending(GangRecord gang) {
+        for (PodRecord m : gang.members) {
+            if (m.status == PodRecord.PENDING) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ reservations and timers
+
+    private int runGangTimers() {
+        if (waitingGangs.isEmpty()) {
+            return 0;
+        }
+        int work = 0;
+        GangRecord head = null;
+        for (int i = 0; i < waitingGangs.size(); i++) {
+            GangRecord gang = waitingGangs.get(i);
+            long waited = now - gang.waitingSince;
+            long timeout = gang.spec == null ? 0 : gang.spec.scheduleTimeoutNanos();
+            if (!gang.timedOut && timeout > 0 && waited >= timeout) {
+                gang.timedOut = true;
+                releaseReservation(gang);
+                outbox.gangStatus(gang.key, Outbox.GangPhase.TIMED_OUT, gang.placed, gang.minMember(),
+                        "gang " + gang.key + ": not placed within its schedule timeout; " + gang.lastReason);
+                work++;
+            }
+            if (!gang.timedOut && config.reservationDelayNanos() > 0 && waited >= config.reservationDelayNanos()
+                    && (head == null || before(gang, head))) {
+                head = gang;
+            }
+        }
+        if (head != null && !head.reservationHeld && !anyReservationBy(head)) {
+            work += reserveFor(head);
+        }
+        return work;
+    }
+
+    private static boolean before(QueuedUnit a, QueuedUnit b) {
+        return a.priority() != b.priority() ? a.priority() > b.priority() : a.arrivalSeq() < b.arrivalSeq();
+    }
+
+    private boolean anyReservationBy(GangRecord candidate) {
+        for (GangRecord g : waitingGangs) {
+            if (g.reservationHeld && g != candidate && !before(candidate, g)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reserves for {@code gang} the nodes that could hold its members once their current work ends,
+     * those already freest first, until they add up to what the gang needs.
+     */
+    private int reserveFor(GangRecord gang) {
+        PodRecord member = firstPending(gang);
+        if (member == null) {
+            return 0;
+        }
+        int need = gang.minMember() - gang.placed;
+        PlacementRequest request = member.request;
+        int slots = state.nodeSlots();
+        int[] order = new int[slots]; // cold path: once per reservation
+        int n = 0;
+        for (int node = 0; node < slots; node++) {
+            if (state.isLive(node) && reservedFor[node] == null && capacityWhenEmpty(request, node) > 0
+                    && state.fitCause(request, node) != UnfitCause.CORDONED) {
+                order[n++] = node;
+            }
+        }
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            boxed[i] = order[i];
+        }
+        java.util.Arrays.sort(boxed, (a, b) -> {
+            int byFree = Integer.compare(state.copiesThatFit(request, b, need), state.copiesThatFit(request, a, need));
+            return byFree != 0 ? byFree : Long.compareUnsigned(tieBreak.rankOf(a), tieBreak.rankOf(b));
+        });
+        int covered = 0;
+        int reserved = 0;
+        for (int i = 0; i < n && covered < need; i++) {
+            reservedFor[boxed[i]] = gang;
+            covered += capacityWhenEmpty(request, boxed[i]);
+            reserved++;
+        }
+        if (covered < need) {
+            for (int node = 0; node < slots; node++) {
+                if (reservedFor[node] == gang) {
+                    reservedFor[node] = null;
+                }
+            }
+            return 0;
+        }
+        gang.reservationHeld = true;
+        outbox.gangStatus(gang.key, Outbox.GangPhase.PENDING, gang.placed, gang.minMember(),
+                "gang " + gang.key + ": reserved " + reserved + " node(s) after waiting; smaller work backfills elsewhere");
+        return reserved;
+    }
+
+    private int capacityWhenEmpty(PlacementRequest pod, int node) {
+        long copies = Integer.MAX_VALUE;
+        if (pod.cpuMilli() > 0) {
+            copies = Math.min(copies, state.cpuCapacity(node) / pod.cpuMilli());
+        }
+        if (pod.memoryBytes() > 0) {
+            copies = Math.min(copies, state.memoryCapacity(node) / pod.memoryBytes());
+        }
+        if (pod.gpus() > 0) {
+            copies = Math.min(copies, state.gpuCount(node) / pod.gpus());
+        } else if (pod.gpuMilli() > 0) {
+            copies = Math.min(copies, (long) state.gpuCount(node) * (1000 / pod.gpuMilli()));
+        }
+        return (int) copies;
+    }
+
+    private void releaseReservation(GangRecord gang) {
+        if (!gang.reservationHeld) {
+            return;
+        }
+        clearReservationsOf(gang);
+        gang.reservationHeld = false;
+    }
+
+    private void clearReservationsOf(QueuedUnit owner) {
+        for (int node = 0; node < state.nodeSlots(); node++) {
+            boolean freed = false;
+            if (reservedFor[node] == owner) {
+                reservedFor[node] = null;
+                freed = true;
+            }
+            if (nominatedFor[node] == owner) {
+                nominatedFor[node] = null;
+                freed = true;
+            }
+            if (freed && state.isLive(node)) {
+                wakeForNode(node);
+            }
+        }
+    }
+
+    /**
+     * Keeps {@code node} for a preemptor while its victims leave it, so lower-priority work cannot take
+     * the room the eviction makes (work of equal priority may, as kube-scheduler's nomination allows).
+     */
+    void nominate(int node, QueuedUnit preemptingUnit) {
+        if (nominatedFor[node] == null || preemptingUnit.priority() > nominatedFor[node].priority()) {
+            nominatedFor[node] = preemptingUnit;
+        }
+    }
+
+    private UnfitCause reservationCause(int node) {
+        return reservationCause(node, deciding);
+    }
+
+    private UnfitCause reservationCause(int node, QueuedUnit unit) {
+        if (unit == null) {
+            return null;
+        }
+        QueuedUnit owner = reservedFor[node];
+        if (owner != null && owner != unit && !(unit instanceof PodRecord p && p.gang == owner)
+                && unit.priority() <= owner.priority()) {
+            return UnfitCause.RESERVED;
+        }
+        QueuedUnit nominee = nominatedFor[node];
+        if (nominee != null && nominee != unit && !(unit instanceof PodRecord p && p.gang == nominee)
+                && unit.priority() < nominee.priority()) {
+            return UnfitCause.RESERVED;
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ preemption support
+
+    /** Called by the preemptor for each victim it chose. */
+    void evict(PodRecord victim, QueuedUnit forUnit, String reason) {
+        victim.evicting = true;
+        queues.addLeaving(victim.queue(), victim.request.totalGpuMilli());
+        if (forUnit instanceof PodRecord p) {
+            victim.preemptor = p;
+            p.victimsPending++;
+        } else {
+            victim.gangPreemptor = (GangRecord) forUnit;
+            ((GangRecord) forUnit).victimsPending++;
+        }
+        nominate(victim.node, forUnit);
+        outbox.evict(victim.spec, forUnit.name(), reason);
+    }
+
+    private void claim(QueuedUnit unit, long gpu) {
+        dropClaim(unit);
+        queues.addClaimed(unit.queue(), gpu);
+        if (unit instanceof PodRecord p) {
+            p.claimedGpu = gpu;
+        } else {
+            ((GangRecord) unit).claimedGpu = gpu;
+        }
+    }
+
+    private void dropClaim(QueuedUnit unit) {
+        if (unit instanceof PodRecord p && p.claimedGpu != 0) {
+            queues.addClaimed(p.queue(), -p.claimedGpu);
+            p.claimedGpu = 0;
+        } else if (unit instanceof GangRecord g && g.claimedGpu != 0) {
+            queues.addClaimed(g.queue(), -g.claimedGpu);
+            g.claimedGpu = 0;
+        }
+    }
+
+    private void finishVictim(PodRecord victim) {
+        if (!victim.evicting) {
+            return;
+        }
+        queues.addLeaving(victim.queue(), -victim.request.totalGpuMilli());
+        if (victim.preemptor != null && victim.preemptor.victimsPending > 0) {
+            victim.preemptor.victimsPending--;
+        }
+        if (victim.gangPreemptor != null && victim.gangPreemptor.victimsPending > 0) {
+            victim.gangPreemptor.victimsPending--;
+        }
+    }
+
+    /** Placed, Gantry-scheduled pods in the cluster, for the preemptor. */
+    Iterable<PodRecord> placedPods() {
+        return pods.values();
+    }
+
+    PodRecord podRecord(long id) {
+        return pods.get(id);
+    }
+
+    NodeFilter reservationFilterFor(QueuedUnit unit) {
+        return node -> reservationCause(node, unit);
+    }
+
+    PodPlacer placerFor(PodRecord pod) {
+        return placers[pod.spec.workloadClass().ordinal()];
+    }
+
+    GangPlanner planner() {
+        return planner;
+    }
+
+    // ------------------------------------------------------------------ bookkeeping
+
+    private PodRecord newRecord(PodSpec spec) {
+        PodRecord pod = pool.pollFirst();
+        if (pod == null) {
+            pod = new PodRecord();
+            pod.request = state.prepare(spec);
+        } else {
+            state.prepare(spec, pod.request);
+        }
+        pod.reset(spec, pod.request, queues.queueIndex(spec.queue()), arrivals++);
+        pod.shape = shapeOf(spec);
+        pods.put(spec.id(), pod);
+        return pod;
+    }
+
+    private void recycle(PodRecord pod) {
+        pod.spec = null;
+        pod.gang = null;
+        pod.preemptor = null;
+        pod.gangPreemptor = null;
+        pool.addFirst(pod);
+    }
+
+    private ShapeClass shapeOf(PodSpec spec) {
+        long hash = ShapeClass.hash(spec);
+        ShapeClass shape = shapeByHash.get(hash);
+        for (ShapeClass s = shape; s != null; s = s.nextWithSameHash) {
+            if (s.matches(spec)) {
+                return s;
+            }
+        }
+        ShapeClass created = new ShapeClass(shapes.size(), spec);
+        created.nextWithSameHash = shape;
+        shapeByHash.put(hash, created);
+        shapes.add(created);
+        return created;
+    }
+
+    private void unqueue(QueuedUnit unit) {
+        queues.removeReady(unit);
+        waitingForCapacity.unpark(unit);
+        waitingForQuota.unpark(unit);
+        parkedGangs.unpark(unit);
+    }
+
+    private void updateCapacity() {
+        long gpu = state.gpuCapacityMilli();
+        long cpu = 0;
+        for (int node = 0; node < state.nodeSlots(); node++) {
+            if (state.isLive(node)) {
+                cpu += state.cpuCapacity(node);
+            }
+        }
+        queues.setCapacity(gpu, cpu);
+    }
+
+    private void ensureNodes(int nodes) {
+        if (reservedFor.length < nodes) {
+            reservedFor = java.util.Arrays.copyOf(reservedFor, Math.max(nodes, reservedFor.length * 2));
+            nominatedFor = java.util.Arrays.copyOf(nominatedFor, reservedFor.length);
+        }
+    }
+
+    private void report(PodRecord pod, String reason) {
+        if (!reason.equals(pod.lastReason)) {
+            pod.lastReason = reason;
+            outbox.unschedulable(pod.spec, reason);
+        }
+    }
+
+    private void reportGang(GangRecord gang, String reason) {
+        if (reason.equals(gang.lastReason)) {
+            return;
+        }
+        gang.lastReason = reason;
+        for (PodRecord m : gang.members) {
+            if (m.status == PodRecord.PENDING) {
+                m.lastReason = reason;
+                outbox.unschedulable(m.spec, reason);
+            }
+        }
+        outbox.gangStatus(gang.key, gang.timedOut ? Outbox.GangPhase.TIMED_OUT : Outbox.GangPhase.PENDING,
+                gang.placed, gang.minMember(), reason);
+    }
+
+    // ------------------------------------------------------------------ reads for drivers and tests
+
+    /** The state; read it only on the agent thread (or when the agent is stepped by hand). */
+    public ClusterState state() {
+        return state;
+    }
+
+    public QueueBook queues() {
+        return queues;
+    }
+
+    /** Events that failed to apply (bad input, impossible updates), since start. */
+    public long errors() {
+        return errors;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Pods known and not yet placed. */
+    public int pendingPods() {
+        int n = 0;
+        for (PodRecord p : pods.values()) {
+            n += p.status == PodRecord.PENDING ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Whether {@code podId} is placed (assumed or bound), and where. */
+    public int nodeOf(long podId) {
+        PodRecord pod = pods.get(podId);
+        return pod == null || !pod.isPlaced() ? ClusterState.NO_NODE : pod.node;
+    }
+
+    /** The last reason given for {@code podId} not being placed, or null. */
+    public String reasonFor(long podId) {
+        PodRecord pod = pods.get(podId);
+        return pod == null ? null : pod.lastReason;
+    }
+
+    /** Nodes currently reserved for waiting gangs. */
+    public int reservedNodes() {
+        int n = 0;
+        for (int node = 0; node < state.nodeSlots(); node++) {
+            n += reservedFor[node] != null ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Nodes currently kept for preemptors waiting for their victims. */
+    public int nominatedNodes() {
+        int n = 0;
+        for (int node = 0; node < state.nodeSlots(); node++) {
+            n += nominatedFor[node] != null ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * Checks the agent's own invariants on top of {@link ClusterState#verify()}: every gang not yet
+     * scheduled has no member placed by Gantry unless it is bound (never a partly assumed gang), and
+     * queue accounting equals the sum of placed pods. For tests and the simulator's checking mode.
+     */
+    public void verify() {
+        state.verify();
+        long[] gpu = new long[queues.size()];
+        for (PodRecord p : pods.values()) {
+            if (p.isPlaced()) {
+                gpu[p.queue()] += p.request.totalGpuMilli();
+                if (state.nodeOf(p.id()) != p.node) {
+                    throw new IllegalStateException("pod " + p.name() + ": agent says node " + p.node + ", state says " + state.nodeOf(p.id()));
+                }
+            }
+        }
+        for (int q = 0; q < queues.size(); q++) {
+            if (gpu[q] != queues.gpuHeld(q)) {
+                throw new IllegalStateException("queue " + queues.spec(q).name() + ": holds " + queues.gpuHeld(q) + " milli-GPU, pods add up to " + gpu[q]);
+            }
+        }
+        for (GangRecord gang : gangs.values()) {
+            int placed = 0;
+            int assumed = 0;
+            for (PodRecord m : gang.members) {
+                placed += m.isPlaced() ? 1 : 0;
+                assumed += m.status == PodRecord.ASSUMED ? 1 : 0;
+            }
+            if (placed != gang.placed) {
+                throw new IllegalStateException("gang " + gang.key + ": counts " + gang.placed + " placed, members say " + placed);
+            }
+            if (gang.spec != null && assumed > 0 && placed < gang.spec.minMember() && !gang.scheduledOnce) {
+                throw new IllegalStateException("gang " + gang.key + ": partly placed, " + placed + " of minMember " + gang.spec.minMember());
+            }
+        }
+    }
+}

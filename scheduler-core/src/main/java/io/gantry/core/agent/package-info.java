@@ -1,0 +1,11 @@
+/**
+ * The scheduler agent: the one thread that owns all scheduling state. It drains the intake queue,
+ * applies each event to the cluster state, the queues and the gangs, runs scheduling cycles (pods,
+ * whole gangs, reservations against starvation, preemption), and sends its decisions out through the
+ * {@link io.gantry.core.outbox.Outbox}.
+ *
+ * <p>An Agrona {@link org.agrona.concurrent.Agent}: production runs it in an
+ * {@link org.agrona.concurrent.AgentRunner}, the simulator and tests call {@code doWork()} by hand with a
+ * virtual clock. Time and randomness are injected; the same events give the same decisions.
+ */
+package io.gantry.core.agent;

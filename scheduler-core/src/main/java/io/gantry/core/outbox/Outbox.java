@@ -1,0 +1,37 @@
+package io.gantry.core.outbox;
+
+import io.gantry.core.model.PodSpec;
+
+/**
+ * Where the agent's decisions go. Called on the agent thread; implementations must not block.
+ */
+public interface Outbox {
+
+    /**
+     * Bind {@code pod} to {@code nodeName}, using the GPUs set in {@code gpuMask} (bit g = GPU g). The
+     * placement is already assumed; a {@code BindSucceeded} or {@code BindFailed} event must follow.
+     */
+    void bind(PodSpec pod, String nodeName, int gpuMask);
+
+    /** Evict {@code pod} to make room for {@code preemptor}; a {@code PodRemoved} event follows when it is gone. */
+    void evict(PodSpec pod, String preemptor, String reason);
+
+    /**
+     * {@code pod} cannot be scheduled now; {@code message} says why, counted per cause. Called when the
+     * reason changes, not on every retry.
+     */
+    void unschedulable(PodSpec pod, String message);
+
+    /** The gang's phase or counts changed. */
+    void gangStatus(String gangKey, GangPhase phase, int placedMembers, int minMember, String message);
+
+    /** Lifecycle of a gang as reported to users (PodGroup status). */
+    enum GangPhase {
+        /** Waiting for members or for room for minMember of them. */
+        PENDING,
+        /** minMember members placed (bindings sent). */
+        SCHEDULED,
+        /** Waited longer than its schedule timeout; still pending, holds no reservation. */
+        TIMED_OUT
+    }
+}

@@ -1,0 +1,96 @@
+package io.gantry.core.queue;
+
+import java.util.Arrays;
+
+/**
+ * Units that cannot be placed now, each filed under the bucket of the event that could help it (the
+ * agent decides what a bucket means: a pod shape that waits for capacity, a queue that waits for
+ * quota, a gang that waits for members). Intrusive doubly linked FIFO lists: park, unpark and
+ * walking a bucket allocate nothing, and a unit is in at most one bucket of one set.
+ */
+public final class ParkedUnits {
+    private QueuedUnit[] head = new QueuedUnit[16];
+    private QueuedUnit[] tail = new QueuedUnit[16];
+    private int[] count = new int[16];
+    private int total;
+
+    public void park(QueuedUnit unit, int bucket) {
+        if (unit.where != QueuedUnit.IDLE) {
+            throw new IllegalStateException("unit " + unit.name() + " must be idle to park, is " + unit.where);
+        }
+        ensureBucket(bucket);
+        unit.prevParked = tail[bucket];
+        unit.nextParked = null;
+        if (tail[bucket] == null) {
+            head[bucket] = unit;
+        } else {
+            tail[bucket].nextParked = unit;
+        }
+        tail[bucket] = unit;
+        unit.parkedBucket = bucket;
+        unit.parkedIn = this;
+        unit.where = QueuedUnit.PARKED;
+        count[bucket]++;
+        total++;
+    }
+
+    /** Takes {@code unit} out (it becomes idle); a no-op when it is not parked here. */
+    public void unpark(QueuedUnit unit) {
+        if (unit.where != QueuedUnit.PARKED || unit.parkedIn != this) {
+            return;
+        }
+        int bucket = unit.parkedBucket;
+        if (unit.prevParked == null) {
+            head[bucket] = unit.nextParked;
+        } else {
+            unit.prevParked.nextParked = unit.nextParked;
+        }
+        if (unit.nextParked == null) {
+            tail[bucket] = unit.prevParked;
+        } else {
+            unit.nextParked.prevParked = unit.prevParked;
+        }
+        unit.nextParked = null;
+        unit.prevParked = null;
+        unit.parkedBucket = -1;
+        unit.parkedIn = null;
+        unit.where = QueuedUnit.IDLE;
+        count[bucket]--;
+        total--;
+    }
+
+    /** First unit of {@code bucket}, or null. Walk on with {@link #next}. */
+    public QueuedUnit first(int bucket) {
+        return bucket < head.length ? head[bucket] : null;
+    }
+
+    /** The unit after {@code unit} in its bucket, or null. Read it before unparking {@code unit}. */
+    public static QueuedUnit next(QueuedUnit unit) {
+        return unit.nextParked;
+    }
+
+    public int count(int bucket) {
+        return bucket < count.length ? count[bucket] : 0;
+    }
+
+    public int size() {
+        return total;
+    }
+
+    /** Highest bucket number ever used, plus one. */
+    public int buckets() {
+        return head.length;
+    }
+
+    private void ensureBucket(int bucket) {
+        if (bucket < 0) {
+            throw new IllegalArgumentException("bucket must be >= 0, got " + bucket);
+        }
+        if (bucket >= head.length) {
+            int size = Math.max(bucket + 1, head.length * 2);
+            head = Arrays.copyOf(head, size);
+            tail = Arrays.copyOf(tail, size);
+            count = Arrays.copyOf(count, size);
+        }
+    }
+}
