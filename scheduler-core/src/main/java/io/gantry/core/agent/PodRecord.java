@@ -30,6 +30,8 @@ final class PodRecord extends QueuedUnit {
     boolean evicting;
     /** This pod's preemption is waiting for that many victims to go; it starts no other preemption meanwhile. */
     int victimsPending;
+    /** Some node is kept for this pod while its victims leave. */
+    boolean nominated;
     /** The preemptor this pod is a victim of, while evicting. */
     PodRecord preemptor;
     GangRecord gangPreemptor;
@@ -50,6 +52,7 @@ final class PodRecord extends QueuedUnit {
         this.shape = null;
         this.evicting = false;
         this.victimsPending = 0;
+        this.nominated = false;
         this.preemptor = null;
         this.gangPreemptor = null;
         this.lastReason = null;

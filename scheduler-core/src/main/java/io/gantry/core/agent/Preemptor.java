@@ -128,7 +128,10 @@ final class Preemptor {
     }
 
     private List<Victim> victimsFor(QueuedUnit unit, long gpuAsked, SchedulerAgent agent) {
-        boolean reclaiming = queues.staysWithinGuarantee(unit.queue(), gpuAsked);
+        boolean reclaiming = queues.staysWithinGuarantee(unit.queue(), gpuAsked) && queues.anyBorrowingExcept(unit.queue());
+        if (!reclaiming && !agent.hasPlacedBelow(unit.priority())) {
+            return List.of(); // the common case when nothing could be evicted: no scan of every pod
+        }
         List<Victim> out = new ArrayList<>();
         java.util.Set<GangRecord> gangsTaken = new java.util.HashSet<>();
         long[] reclaimedFrom = new long[queues.size()];

@@ -99,6 +99,8 @@ public final class SchedulerAgent implements Agent {
     private long errors;
     private String lastError = "";
     private final List<String> pendingNodeRemovals = new ArrayList<>();
+    /** Gantry-placed pods (assumed or bound) per priority: lets preemption say no at once when nobody is lower. */
+    private final org.agrona.collections.Int2IntHashMap placedByPriority = new org.agrona.collections.Int2IntHashMap(-1);
 
     public SchedulerAgent(SchedulerConfig config, IntakeQueue intake, Outbox outbox, NanoClock clock) {
         this.config = config;
@@ -157,9 +159,49 @@ public final class SchedulerAgent implements Agent {
                 onBindFailed(e.podId(), e.reason());
             }
         } catch (RuntimeException e) {
-            errors++;
-            lastError = event + ": " + e.getMessage();
+            recordError(event.toString(), e);
         }
+    }
+
+    // Direct calls for a driver that owns the agent's thread (the simulator): the same handlers the
+    // intake events reach, without an event object per call.
+
+    /** Same as a {@link SchedulerEvent.PodAdded} event. */
+    public void podAdded(PodSpec spec) {
+        try {
+            onPodAdded(spec);
+        } catch (RuntimeException e) {
+            recordError("pod " + spec.name() + " added", e);
+        }
+    }
+
+    /** Same as a {@link SchedulerEvent.PodRemoved} event. */
+    public void podRemoved(long podId) {
+        try {
+            onPodRemoved(podId);
+        } catch (RuntimeException e) {
+            recordError("pod id " + podId + " removed", e);
+        }
+    }
+
+    /** Same as a {@link SchedulerEvent.BindSucceeded} event. */
+    public void bindSucceeded(long podId) {
+        try {
+            onBindSucceeded(podId);
+        } catch (RuntimeException e) {
+            recordError("bind succeeded for pod id " + podId, e);
+        }
+    }
+
+    /** Runs one duty cycle's scheduling part with {@code nowNanos} as the time, without draining the intake. */
+    public int schedule(long nowNanos) {
+        now = nowNanos;
+        return runGangTimers() + scheduleCycle(config.maxDecisionsPerCycle());
+    }
+
+    private void recordError(String what, RuntimeException e) {
+        errors++;
+        lastError = what + ": " + e.getMessage();
     }
 
     private void onPodAdded(PodSpec spec) {
@@ -257,7 +299,7 @@ public final class SchedulerAgent implements Agent {
                 gang.refreshOrder();
             }
         }
-        if (pod.victimsPending > 0) {
+        if (pod.nominated) {
             clearReservationsOf(pod);
         }
         dropClaim(pod);
@@ -425,7 +467,9 @@ public final class SchedulerAgent implements Agent {
         PlacementResult result = placerFor(pod).decide(pod.request, reservationFilter);
         deciding = null;
         if (result.isPlaced()) {
-            clearReservationsOf(pod);
+            if (pod.nominated) {
+                clearReservationsOf(pod);
+            }
             commit(pod, result.node(), result.gpuMask());
             return;
         }
@@ -505,6 +549,7 @@ public final class SchedulerAgent implements Agent {
         for (int i = 0; i < planner.placed(); i++) {
             PodRecord member = pods.get(planner.member(i).id());
             member.status = PodRecord.ASSUMED;
+            countPlaced(member.priority(), 1);
             member.node = planner.nodeOf(i);
             member.gpuMask = planner.gpusOf(i);
             member.lastReason = null;
@@ -542,6 +587,7 @@ public final class SchedulerAgent implements Agent {
         pod.victimsPending = 0;
         state.assume(pod.request, node, gpuMask);
         pod.status = PodRecord.ASSUMED;
+        countPlaced(pod.priority(), 1);
         pod.node = node;
         pod.gpuMask = gpuMask;
         pod.lastReason = null;
@@ -553,6 +599,9 @@ public final class SchedulerAgent implements Agent {
     }
 
     private void releasePlacement(PodRecord pod) {
+        if (pod.status != PodRecord.EXTERNAL) {
+            countPlaced(pod.priority(), -1);
+        }
         state.release(pod.id());
         queues.addHeld(pod.queue(), -pod.request.totalGpuMilli(), -pod.request.cpuMilli());
         if (pod.gang != null) {
@@ -740,6 +789,9 @@ public final class SchedulerAgent implements Agent {
     }
 
     private void clearReservationsOf(QueuedUnit owner) {
+        if (owner instanceof PodRecord p) {
+            p.nominated = false;
+        }
         for (int node = 0; node < state.nodeSlots(); node++) {
             boolean freed = false;
             if (reservedFor[node] == owner) {
@@ -763,6 +815,9 @@ public final class SchedulerAgent implements Agent {
     void nominate(int node, QueuedUnit preemptingUnit) {
         if (nominatedFor[node] == null || preemptingUnit.priority() > nominatedFor[node].priority()) {
             nominatedFor[node] = preemptingUnit;
+            if (preemptingUnit instanceof PodRecord p) {
+                p.nominated = true;
+            }
         }
     }
 
@@ -835,6 +890,22 @@ public final class SchedulerAgent implements Agent {
         if (victim.gangPreemptor != null && victim.gangPreemptor.victimsPending > 0) {
             victim.gangPreemptor.victimsPending--;
         }
+    }
+
+    private void countPlaced(int priority, int delta) {
+        placedByPriority.put(priority, Math.max(0, placedByPriority.get(priority)) + delta);
+    }
+
+    /** Whether any Gantry-placed pod has a priority below {@code priority}. */
+    boolean hasPlacedBelow(int priority) {
+        org.agrona.collections.Int2IntHashMap.KeyIterator keys = placedByPriority.keySet().iterator();
+        while (keys.hasNext()) {
+            int p = keys.nextValue();
+            if (p < priority && placedByPriority.get(p) > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Placed, Gantry-scheduled pods in the cluster, for the preemptor. */

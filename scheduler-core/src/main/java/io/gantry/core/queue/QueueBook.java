@@ -114,6 +114,16 @@ public final class QueueBook {
         return gpuCommitted(queue) > specs.get(queue).guaranteedGpuMilli();
     }
 
+    /** Whether a queue other than {@code except} holds more than its guarantee (something could be reclaimed). */
+    public boolean anyBorrowingExcept(int except) {
+        for (int q = 0; q < specs.size(); q++) {
+            if (q != except && isBorrowing(q)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the queue, after taking {@code gpuMilli} more, stays within its guarantee (preemptions in flight counted). */
     public boolean staysWithinGuarantee(int queue, long gpuMilli) {
         return gpuCommitted(queue) + gpuMilli <= specs.get(queue).guaranteedGpuMilli();

@@ -6,6 +6,13 @@ import io.gantry.simulator.inflation.InflationSummary;
 import io.gantry.simulator.report.InflationJson;
 import io.gantry.simulator.report.InflationReport;
 import io.gantry.simulator.report.InflationTable;
+import io.gantry.simulator.report.ReplayJson;
+import io.gantry.simulator.report.ReplayReport;
+import io.gantry.simulator.report.ReplayTable;
+import io.gantry.simulator.replay.ReplayExperiment;
+import io.gantry.simulator.replay.ReplayResult;
+import io.gantry.simulator.replay.ReplaySimulation;
+import io.gantry.core.agent.SchedulerConfig;
 import io.gantry.simulator.trace.SyntheticWorkload;
 import io.gantry.simulator.trace.TraceFormatException;
 import io.gantry.simulator.workload.Workload;
@@ -36,7 +43,7 @@ import java.util.concurrent.Callable;
         })
 public final class SimulateCommand implements Callable<Integer> {
 
-    enum Protocol { inflation }
+    enum Protocol { inflation, replay }
 
     @Option(names = "--nodes", paramLabel = "FILE", description = "openb node list CSV (sn,cpu_milli,memory_mib,gpu,model). Without --nodes and --pods the synthetic workload is used.")
     Path nodes;
@@ -83,6 +90,15 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--synthetic-seed", defaultValue = "1", description = "Seed of the synthetic workload generator (default: ${DEFAULT-VALUE}).")
     long syntheticSeed;
 
+    @Option(names = "--gang-share", defaultValue = "-1", description = "Replay: share of whole multi-GPU jobs run as gangs of 2, 4 or 8 workers (default: 0.3 for the synthetic workload, 0 for a trace).")
+    double gangShare;
+
+    @Option(names = "--bind-latency-ms", defaultValue = "0", description = "Replay: virtual time from a bind to its confirmation (default: ${DEFAULT-VALUE}).")
+    long bindLatencyMs;
+
+    @Option(names = "--reservation-delay-s", defaultValue = "300", description = "Replay: how long a gang waits before nodes are reserved for it (default: ${DEFAULT-VALUE}).")
+    long reservationDelaySeconds;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -110,8 +126,11 @@ public final class SimulateCommand implements Callable<Integer> {
         if (workload.skippedLines() > 0) {
             err.printf(Locale.ROOT, "skipped %d malformed line(s); first: %s%n", workload.skippedLines(), String.join(" | ", workload.skipErrors()));
         }
-        int seedCount = seeds > 0 ? seeds : (nodes == null ? 3 : 10);
         int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        if (protocol == Protocol.replay) {
+            return replay(workload, lower(chosen), threadCount, out, err);
+        }
+        int seedCount = seeds > 0 ? seeds : (nodes == null ? 3 : 10);
         InflationExperiment experiment;
         try {
             experiment = new InflationExperiment(workload,
@@ -137,6 +156,41 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         if (report != null) {
             InflationReport.write(summary, report);
+            err.println("wrote " + report.resolve("index.html"));
+        }
+        return 0;
+    }
+
+    private int replay(Workload workload, List<String> chosen, int threadCount, PrintWriter out, PrintWriter err) throws IOException {
+        double share = gangShare >= 0 ? gangShare : (nodes == null ? 0.3 : 0);
+        ReplaySimulation.Config config;
+        ReplayExperiment experiment;
+        try {
+            SchedulerConfig scheduler = SchedulerConfig.defaults().withSeed(firstSeed)
+                    .withReservationDelayNanos(reservationDelaySeconds * 1_000_000_000L);
+            config = new ReplaySimulation.Config(scheduler, share, firstSeed, bindLatencyMs * 1_000_000L, 60_000_000_000L, checkInvariants);
+            experiment = new ReplayExperiment(workload, chosen, config, threadCount);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ProgressBar progress = ProgressBar.forStderr(err, chosen.size());
+        List<ReplayResult> results;
+        try {
+            results = experiment.run(progress::update);
+        } catch (IllegalArgumentException e) {
+            err.println("gantry simulate: " + e.getMessage());
+            return 1;
+        } finally {
+            progress.finish();
+        }
+        out.print(ReplayTable.render(results));
+        out.flush();
+        if (json != null) {
+            ReplayJson.write(results, json);
+            err.println("wrote " + json);
+        }
+        if (report != null) {
+            ReplayReport.write(results, report);
             err.println("wrote " + report.resolve("index.html"));
         }
         return 0;

@@ -156,7 +156,7 @@ public final class InflationReport {
         return chart;
     }
 
-    private static void style(Chart<?, ?> chart) {
+    static void style(Chart<?, ?> chart) {
         Styler st = chart.getStyler();
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
@@ -175,7 +175,7 @@ public final class InflationReport {
                 s.workload(), s.nodes(), s.gpus(), s.seeds(), s.seeds() == 1 ? "" : "s");
     }
 
-    private static void save(Chart<?, ?> chart, Path file) throws IOException {
+    static void save(Chart<?, ?> chart, Path file) throws IOException {
         // The OutputStream overload writes exactly this file (the String one appends ".png" when missing).
         try (OutputStream out = Files.newOutputStream(file)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapFormat.PNG);
@@ -276,7 +276,7 @@ public final class InflationReport {
         return h.toString();
     }
 
-    private static void image(StringBuilder h, String file, String alt) {
+    static void image(StringBuilder h, String file, String alt) {
         h.append("<img src=\"").append(file).append("\" alt=\"").append(escape(alt))
          .append("\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT).append("\">\n");
     }
