@@ -30,6 +30,8 @@ final class PodRecord extends QueuedUnit {
     boolean evicting;
     /** This pod's preemption is waiting for that many victims to go; it starts no other preemption meanwhile. */
     int victimsPending;
+    /** Its bind was asked to be withdrawn because a gang sibling failed; its result is still due. */
+    boolean cancelRequested;
     /** Some node is kept for this pod while its victims leave. */
     boolean nominated;
     /** The preemptor this pod is a victim of, while evicting. */
@@ -53,6 +55,7 @@ final class PodRecord extends QueuedUnit {
         this.evicting = false;
         this.victimsPending = 0;
         this.nominated = false;
+        this.cancelRequested = false;
         this.preemptor = null;
         this.gangPreemptor = null;
         this.lastReason = null;

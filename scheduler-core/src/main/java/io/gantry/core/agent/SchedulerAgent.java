@@ -60,7 +60,7 @@ public final class SchedulerAgent implements Agent {
     private final IntakeQueue intake;
     private final Outbox outbox;
     private final NanoClock clock;
-    private final ClusterState state = new ClusterState();
+    private final ClusterState state;
     private final QueueBook queues = new QueueBook();
     private final TieBreak tieBreak;
     private final PlacementPolicy[] policies = new PlacementPolicy[WorkloadClass.values().length];
@@ -83,6 +83,8 @@ public final class SchedulerAgent implements Agent {
     private final ParkedUnits parkedGangs = new ParkedUnits();
     private static final int GANG_NEEDS_ROOM = 0;
     private static final int GANG_NEEDS_MEMBERS = 1;
+    /** Pods the node is kept from that one wake-up walks past before giving up on a shape class. */
+    private static final int MAX_REFUSALS_PER_WAKE = 64;
 
     /** The gang each node is reserved for against starvation, or null; it blocks work of no higher priority. */
     private QueuedUnit[] reservedFor = new QueuedUnit[64];
@@ -107,6 +109,7 @@ public final class SchedulerAgent implements Agent {
         this.intake = intake;
         this.outbox = outbox;
         this.clock = clock;
+        this.state = new ClusterState(64, config.seed());
         this.tieBreak = TieBreak.fixedRank(config.seed());
         for (WorkloadClass c : WorkloadClass.values()) {
             policies[c.ordinal()] = Policies.create(config.policyFor(c), new PolicyContext(config.seed(), config.taskShapes()));
@@ -282,7 +285,6 @@ public final class SchedulerAgent implements Agent {
         if (pod.isPlaced()) {
             int node = pod.node;
             releasePlacement(pod);
-            finishVictim(pod);
             maybeRemoveNode(node);
             if (state.isLive(node)) {
                 wakeForNode(node);
@@ -296,7 +298,17 @@ public final class SchedulerAgent implements Agent {
                 queues.removeReady(gang);
                 gangs.remove(gang.key);
             } else if (!gang.isScheduled()) {
+                // fell below minMember (evicted, failed or finished members do not count): members queued
+                // as single pods go back into the gang, which is planned as a whole again
+                for (PodRecord m : gang.members) {
+                    if (m.status == PodRecord.PENDING) {
+                        unqueue(m);
+                    }
+                }
                 gang.refreshOrder();
+                if (gang.pendingMembers() > 0) {
+                    requeueGang(gang);
+                }
             }
         }
         if (pod.nominated) {
@@ -408,6 +420,10 @@ public final class SchedulerAgent implements Agent {
         PodRecord pod = pods.get(podId);
         if (pod != null && pod.status == PodRecord.ASSUMED) {
             pod.status = PodRecord.BOUND;
+            if (pod.cancelRequested) {
+                pod.cancelRequested = false;
+                settleGang(pod.gang);
+            }
         }
     }
 
@@ -417,15 +433,22 @@ public final class SchedulerAgent implements Agent {
             return;
         }
         int node = pod.node;
+        boolean withdrawn = pod.cancelRequested;
+        pod.cancelRequested = false;
         releasePlacement(pod);
+        maybeRemoveNode(node);
         pod.lastReason = null;
-        outbox.unschedulable(pod.spec, "binding to node " + state.nodeName(node) + " failed: " + reason);
+        if (!withdrawn) {
+            outbox.unschedulable(pod.spec, "binding to node " + nodeNameOrId(node) + " failed: " + reason);
+        }
         GangRecord gang = pod.gang;
-        if (gang != null && gang.placed + 1 <= gang.minMember()) {
-            // the gang fell below minMember: take back its members not bound yet and plan it again
+        if (gang != null && gang.spec != null && gang.placed < gang.minMember()) {
+            // Below minMember: withdraw the siblings' binds still in flight (never bind them twice), take
+            // back members queued as single pods, and plan the gang again once every result is in.
             for (PodRecord m : gang.members) {
-                if (m.status == PodRecord.ASSUMED) {
-                    releasePlacement(m);
+                if (m.status == PodRecord.ASSUMED && !m.cancelRequested) {
+                    m.cancelRequested = true;
+                    outbox.cancelBind(m.spec);
                 } else if (m.status == PodRecord.PENDING) {
                     unqueue(m);
                 }
@@ -434,7 +457,28 @@ public final class SchedulerAgent implements Agent {
         } else {
             queues.makeReady(pod);
         }
-        wakeForNode(node);
+        if (state.isLive(node)) {
+            wakeForNode(node);
+        }
+    }
+
+    /** A withdrawn sibling's result came in: when none is left in flight, the gang may be planned again. */
+    private void settleGang(GangRecord gang) {
+        if (gang != null && !gang.isScheduled() && bindsInFlightWithdrawn(gang) == 0) {
+            requeueGang(gang);
+        }
+    }
+
+    private static int bindsInFlightWithdrawn(GangRecord gang) {
+        int n = 0;
+        for (PodRecord m : gang.members) {
+            n += m.cancelRequested ? 1 : 0;
+        }
+        return n;
+    }
+
+    private String nodeNameOrId(int node) {
+        return state.isLive(node) ? state.nodeName(node) : "id " + node;
     }
 
     // ------------------------------------------------------------------ scheduling
@@ -486,6 +530,13 @@ public final class SchedulerAgent implements Agent {
         if (gang.spec == null) {
             parkedGangs.park(gang, GANG_NEEDS_MEMBERS);
             reportGang(gang, "gang " + gang.key + ": its PodGroup does not exist (yet)");
+            return;
+        }
+        int withdrawing = bindsInFlightWithdrawn(gang);
+        if (withdrawing > 0) {
+            parkedGangs.park(gang, GANG_NEEDS_MEMBERS);
+            reportGang(gang, "gang " + gang.key + ": a member's bind failed; waiting for " + withdrawing
+                    + " withdrawn bind(s) to settle before planning again");
             return;
         }
         int need = gang.spec.minMember() - gang.placed;
@@ -599,6 +650,7 @@ public final class SchedulerAgent implements Agent {
     }
 
     private void releasePlacement(PodRecord pod) {
+        finishVictim(pod);
         if (pod.status != PodRecord.EXTERNAL) {
             countPlaced(pod.priority(), -1);
         }
@@ -615,20 +667,30 @@ public final class SchedulerAgent implements Agent {
 
     // ------------------------------------------------------------------ requeue on events
 
-    /** Moves back the parked units that {@code node}, as it is now, could help. */
+    /**
+     * Moves back the parked units that {@code node}, as it is now, could help: first the unit the node is
+     * kept for, then per shape class as many pods as fit there (skipping pods the node is kept from),
+     * then the gangs one of whose members fits there.
+     */
     private void wakeForNode(int node) {
+        wakeOwner(nominatedFor[node]);
+        wakeOwner(reservedFor[node]);
         for (int s = 0; s < shapes.size(); s++) {
             QueuedUnit head = waitingForCapacity.first(s);
             if (head == null) {
                 continue;
             }
-            PodRecord first = (PodRecord) head;
-            int room = reservationCause(node, first) == null
-                    ? state.copiesThatFit(first.request, node, waitingForCapacity.count(s)) : 0;
-            for (QueuedUnit u = head; u != null && room > 0; room--) {
+            int room = state.copiesThatFit(((PodRecord) head).request, node, waitingForCapacity.count(s));
+            int refusals = 0;
+            for (QueuedUnit u = head; u != null && room > 0 && refusals < MAX_REFUSALS_PER_WAKE; ) {
                 QueuedUnit next = ParkedUnits.next(u);
-                waitingForCapacity.unpark(u);
-                queues.makeReady(u);
+                if (reservationCause(node, u) == null) {
+                    waitingForCapacity.unpark(u);
+                    queues.makeReady(u);
+                    room--;
+                } else {
+                    refusals++;
+                }
                 u = next;
             }
         }
@@ -642,6 +704,22 @@ public final class SchedulerAgent implements Agent {
             }
             g = next;
         }
+    }
+
+    private void wakeOwner(QueuedUnit owner) {
+        if (owner != null && owner.isParked() && owner != parkedGangsMembersWaiting(owner)) {
+            unqueue(owner);
+            queues.makeReady(owner);
+        }
+    }
+
+    /** A gang parked for members (or withdrawn binds) stays parked: room does not help it. */
+    private QueuedUnit parkedGangsMembersWaiting(QueuedUnit unit) {
+        if (unit instanceof GangRecord gang && (gang.spec == null || bindsInFlightWithdrawn(gang) > 0
+                || gang.pendingMembers() + gang.placed < gang.minMember())) {
+            return unit;
+        }
+        return null;
     }
 
     private void wakeQueue(int queue) {
@@ -883,6 +961,7 @@ public final class SchedulerAgent implements Agent {
         if (!victim.evicting) {
             return;
         }
+        victim.evicting = false;
         queues.addLeaving(victim.queue(), -victim.request.totalGpuMilli());
         if (victim.preemptor != null && victim.preemptor.victimsPending > 0) {
             victim.preemptor.victimsPending--;

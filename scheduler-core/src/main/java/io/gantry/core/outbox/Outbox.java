@@ -13,6 +13,14 @@ public interface Outbox {
      */
     void bind(PodSpec pod, String nodeName, int gpuMask);
 
+    /**
+     * Withdraw a bind sent earlier and not carried out yet (a gang sibling failed). A result still
+     * follows: {@code BindFailed} when it was withdrawn in time, {@code BindSucceeded} when the bind had
+     * already gone through. The default cannot withdraw anything, and the result simply follows.
+     */
+    default void cancelBind(PodSpec pod) {
+    }
+
     /** Evict {@code pod} to make room for {@code preemptor}; a {@code PodRemoved} event follows when it is gone. */
     void evict(PodSpec pod, String preemptor, String reason);
 

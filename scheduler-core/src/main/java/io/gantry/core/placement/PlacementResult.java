@@ -41,6 +41,10 @@ public final class PlacementResult {
         unfitCounts[cause.ordinal()]++;
     }
 
+    void countUnfit(UnfitCause cause, int nodes) {
+        unfitCounts[cause.ordinal()] += nodes;
+    }
+
     public boolean isPlaced() {
         return placed;
     }

@@ -24,6 +24,11 @@ final class RandomPolicy implements PlacementPolicy {
     }
 
     @Override
+    public boolean needsEveryNode() {
+        return true;
+    }
+
+    @Override
     public int chooseNode(int[] nodes, int[] scores, int count, TieBreak tieBreak) {
         return random.nextInt(count);
     }

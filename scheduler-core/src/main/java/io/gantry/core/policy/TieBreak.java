@@ -1,5 +1,7 @@
 package io.gantry.core.policy;
 
+import io.gantry.core.state.NodeRank;
+
 import java.util.SplittableRandom;
 
 /**
@@ -34,11 +36,15 @@ public abstract class TieBreak {
      * permutation with no table to keep in step with node additions.
      */
     public static long rank(long seed, int node) {
-        long z = seed + 0x9E3779B97F4A7C15L * (node + 1L);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return NodeRank.of(seed, node);
     }
+
+    /**
+     * Whether this rule always picks, among equal top scores, the node of lowest
+     * {@link NodeRank#of(long, int) NodeRank.of(seed, node)}: then a placer may keep ties inside node
+     * classes ranked by the state itself.
+     */
+    public abstract boolean isFixedRank(long seed);
 
     private static final class FixedRank extends TieBreak {
         private final long seed;
@@ -69,6 +75,11 @@ public abstract class TieBreak {
         @Override
         public String name() {
             return "fixed-rank";
+        }
+
+        @Override
+        public boolean isFixedRank(long seed) {
+            return this.seed == seed;
         }
 
         @Override
@@ -109,6 +120,11 @@ public abstract class TieBreak {
         @Override
         public String name() {
             return "random";
+        }
+
+        @Override
+        public boolean isFixedRank(long seed) {
+            return false;
         }
     }
 }

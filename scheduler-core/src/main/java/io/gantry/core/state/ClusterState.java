@@ -44,6 +44,18 @@ public final class ClusterState {
     private final IntArrayList freeNodeIds = new IntArrayList();
     private final NodeBuckets byFreeWholeGpus;
     private final NodeBuckets byLargestShare;
+    private final NodeClasses classes;
+    private final java.util.Map<SpecKey, Integer> specIds = new java.util.HashMap<>();
+    private int[] specId;
+
+    /** The part of a node spec that decides fit and score, without the name and topology. */
+    private record SpecKey(long cpu, long memory, int gpus, String model, long gpuMemory, java.util.Map<String, String> labels,
+                           boolean schedulable, java.util.List<io.gantry.core.model.Taint> taints) {
+        static SpecKey of(NodeSpec s) {
+            return new SpecKey(s.cpuMilli(), s.memoryBytes(), s.gpus(), s.gpuModel(), s.gpuMemoryBytes(), s.labels(),
+                    s.schedulable(), s.taints());
+        }
+    }
     private final java.util.List<Object2IntHashMap<String>> domainIds = java.util.List.of(
             new Object2IntHashMap<>(NO_DOMAIN), new Object2IntHashMap<>(NO_DOMAIN), new Object2IntHashMap<>(NO_DOMAIN));
     private final java.util.List<java.util.List<String>> domainNames = java.util.List.of(
@@ -86,7 +98,18 @@ public final class ClusterState {
     }
 
     public ClusterState(int expectedNodes) {
+        this(expectedNodes, 0);
+    }
+
+    /**
+     * @param expectedNodes initial size of the node table (it grows as needed)
+     * @param rankSeed      seed of the fixed node rank ({@link NodeRank}) that orders each node class
+     */
+    public ClusterState(int expectedNodes, long rankSeed) {
         int n = Math.max(expectedNodes, 1);
+        classes = new NodeClasses(rankSeed);
+        classes.ensureNodes(n);
+        specId = new int[n];
         specs = new NodeSpec[n];
         cpuCapacity = new long[n];
         memoryCapacity = new long[n];
@@ -127,6 +150,7 @@ public final class ClusterState {
         Arrays.fill(gpuFree, base, base + MAX_GPUS, 0);
         Arrays.fill(gpuFree, base, base + spec.gpus(), MILLI);
         podsOnNode[id] = 0;
+        specId[id] = internSpec(spec);
         setDomains(id, spec);
         gpuClassMask[id] = 0;
         Arrays.fill(gpuClassCount, id * GPU_CLASSES, (id + 1) * GPU_CLASSES, 0);
@@ -183,6 +207,7 @@ public final class ClusterState {
             gpuFree[base + g] = 0;
         }
         specs[node] = spec;
+        specId[node] = internSpec(spec);
         setDomains(node, spec);
         cpuFree[node] = spec.cpuMilli() - cpuUsed;
         memoryFree[node] = spec.memoryBytes() - memoryUsed;
@@ -206,6 +231,7 @@ public final class ClusterState {
         totalGpus -= gpuCount[node];
         byFreeWholeGpus.remove(node);
         byLargestShare.remove(node);
+        classes.remove(node);
         specs[node] = null;
         gpuCount[node] = 0;
         version[node]++;
@@ -501,6 +527,40 @@ public final class ClusterState {
         return gpuClassMask[node];
     }
 
+    // ------------------------------------------------------------------ node classes
+
+    /**
+     * Number of node classes now: nodes with the same spec and free state, which fit and score alike
+     * (see {@link NodeClasses}). Classes come and go; read them by index only between mutations.
+     */
+    public int nodeClassCount() {
+        return classes.liveClasses();
+    }
+
+    /** Id of the i-th current node class. */
+    public int nodeClassId(int i) {
+        return classes.liveClass(i);
+    }
+
+    /** The node of class {@code classId} with the lowest {@link #rankSeed() rank}: it speaks for the class. */
+    public int nodeClassFirst(int classId) {
+        return classes.first(classId);
+    }
+
+    public int nodeClassSize(int classId) {
+        return classes.size(classId);
+    }
+
+    /** The j-th member of class {@code classId}, 0 <= j < size, in no particular order. */
+    public int nodeClassMember(int classId, int j) {
+        return classes.member(classId, j);
+    }
+
+    /** The seed of the node rank that orders each class. */
+    public long rankSeed() {
+        return classes.seed();
+    }
+
     /**
      * Dense id of the node's domain at {@code level} ({@link #ZONE}, {@link #RACK}, {@link #NVLINK}),
      * or {@link #NO_DOMAIN} when the node is not labelled there. Ids are never reused.
@@ -643,9 +703,42 @@ public final class ClusterState {
             }
         }
         check(live == liveNodes, "<cluster>", "live node count", liveNodes, live);
+        verifyClasses();
         check(capacity == gpuCapacityMilli, "<cluster>", "GPU capacity milli", gpuCapacityMilli, capacity);
         check(gpus == totalGpus, "<cluster>", "GPU count", totalGpus, gpus);
         check(allocated == gpuAllocatedMilli, "<cluster>", "allocated GPU milli", gpuAllocatedMilli, allocated);
+    }
+
+    private void verifyClasses() {
+        int members = 0;
+        for (int i = 0; i < classes.liveClasses(); i++) {
+            int id = classes.liveClass(i);
+            int size = classes.size(id);
+            check(size > 0, "<class " + id + ">", "live class size", size, 1);
+            members += size;
+            int first = classes.first(id);
+            for (int j = 0; j < size; j++) {
+                int node = classes.member(id, j);
+                check(isLive(node), "<class " + id + ">", "member " + node + " is live", 0, 1);
+                check(classes.classOf(node) == id, specs[node].name(), "class id", classes.classOf(node), id);
+                check(Long.compareUnsigned(classes.rankOf(first), classes.rankOf(node)) <= 0, specs[node].name(),
+                        "class " + id + " first member has the lowest rank", 0, 1);
+                check(sameClassKey(first, node), specs[node].name(), "same fit-relevant state as its class's first member", 0, 1);
+            }
+        }
+        check(members == liveNodes, "<cluster>", "nodes in classes", members, liveNodes);
+    }
+
+    private boolean sameClassKey(int a, int b) {
+        if (specId[a] != specId[b] || cpuFree[a] != cpuFree[b] || memoryFree[a] != memoryFree[b]
+                || gpuClassMask[a] != gpuClassMask[b] || gpuCount[a] != gpuCount[b]) {
+            return false;
+        }
+        int[] x = Arrays.copyOfRange(gpuFree, a * MAX_GPUS, a * MAX_GPUS + gpuCount[a]);
+        int[] y = Arrays.copyOfRange(gpuFree, b * MAX_GPUS, b * MAX_GPUS + gpuCount[b]);
+        Arrays.sort(x);
+        Arrays.sort(y);
+        return Arrays.equals(x, y);
     }
 
     private static void check(boolean ok, String node, String what, long actual, long expected) {
@@ -655,6 +748,10 @@ public final class ClusterState {
     }
 
     // ------------------------------------------------------------------ internals
+
+    private int internSpec(NodeSpec spec) {
+        return specIds.computeIfAbsent(SpecKey.of(spec), k -> specIds.size());
+    }
 
     private void setDomains(int node, NodeSpec spec) {
         domain[node * LEVELS + ZONE] = internDomain(ZONE, spec.topology().zone());
@@ -696,6 +793,7 @@ public final class ClusterState {
         }
         freeWholeGpus[node] = whole;
         largestShare[node] = largest;
+        classes.update(node, specId[node], cpuFree[node], memoryFree[node], gpuClassMask[node], gpuFree, base, count);
         if (count == 0) {
             byFreeWholeGpus.remove(node);
             byLargestShare.remove(node);
@@ -730,6 +828,8 @@ public final class ClusterState {
         gpuClassCount = Arrays.copyOf(gpuClassCount, size * GPU_CLASSES);
         gpuClassMask = Arrays.copyOf(gpuClassMask, size);
         domain = Arrays.copyOf(domain, size * LEVELS);
+        specId = Arrays.copyOf(specId, size);
+        classes.ensureNodes(size);
         version = Arrays.copyOf(version, size);
         byFreeWholeGpus.ensureNodes(size);
         byLargestShare.ensureNodes(size);

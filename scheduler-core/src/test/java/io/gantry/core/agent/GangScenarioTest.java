@@ -175,7 +175,7 @@ class GangScenarioTest {
     }
 
     @Test
-    void aFailedBindTakesBackTheGangsUnboundMembersAndRetriesTheGang() {
+    void aFailedBindWithdrawsTheSiblingsStillInFlightAndReplansTheGangWithoutEverBindingAPodTwice() {
         AgentHarness h = new AgentHarness();
         h.autoBind = false;
         h.node("n1", 4, "A100");
@@ -183,14 +183,38 @@ class GangScenarioTest {
         List<PodSpec> members = List.of(h.pod("g-0", 1, 0, "default", "g"), h.pod("g-1", 1, 0, "default", "g"),
                 h.pod("g-2", 1, 0, "default", "g"));
         h.step();
-        List<RecordingOutbox.Bind> first = h.outbox.newBinds();
-        assertThat(first).hasSize(3);
+        assertThat(h.outbox.newBinds()).hasSize(3);
         h.send(new SchedulerEvent.BindSucceeded(members.get(0).id()));
         h.send(new SchedulerEvent.BindFailed(members.get(1).id(), "500 from the API server"));
         h.step();
-        // g-1 failed and the gang fell below minMember: g-2 (assumed, unbound) was taken back and the gang re-planned
+        // g-1 failed and the gang fell below minMember: g-2's bind is withdrawn, not sent again
+        assertThat(h.outbox.cancels).extracting(PodSpec::name).containsExactly("g-2");
+        assertThat(h.outbox.newBinds()).isEmpty();
+        assertThat(h.reason(members.get(1))).contains("waiting for 1 withdrawn bind(s) to settle");
+
+        h.send(new SchedulerEvent.BindFailed(members.get(2).id(), "withdrawn"));
+        h.step();
+        // every result is in: the gang is planned again for the two members it lacks
         List<RecordingOutbox.Bind> retry = h.outbox.newBinds();
         assertThat(retry).extracting(b -> b.pod().name()).containsExactlyInAnyOrder("g-1", "g-2");
         assertThat(h.agent.state().gpuAllocatedMilli()).isEqualTo(3000);
+    }
+
+    @Test
+    void aWithdrawnSiblingWhoseBindWentThroughStaysAndOnlyTheFailedMemberIsReplanned() {
+        AgentHarness h = new AgentHarness();
+        h.autoBind = false;
+        h.node("n1", 4, "A100");
+        h.gang("g", 3, 0);
+        List<PodSpec> members = List.of(h.pod("g-0", 1, 0, "default", "g"), h.pod("g-1", 1, 0, "default", "g"),
+                h.pod("g-2", 1, 0, "default", "g"));
+        h.step();
+        h.outbox.newBinds();
+        h.send(new SchedulerEvent.BindSucceeded(members.get(0).id()));
+        h.send(new SchedulerEvent.BindFailed(members.get(1).id(), "timeout"));
+        h.step();
+        h.send(new SchedulerEvent.BindSucceeded(members.get(2).id()));
+        h.step();
+        assertThat(h.outbox.newBinds()).extracting(b -> b.pod().name()).containsExactly("g-1");
     }
 }

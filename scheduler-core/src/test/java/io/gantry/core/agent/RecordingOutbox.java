@@ -21,6 +21,7 @@ final class RecordingOutbox implements Outbox {
 
     final List<Bind> binds = new ArrayList<>();
     final List<Eviction> evictions = new ArrayList<>();
+    final List<PodSpec> cancels = new ArrayList<>();
     final Map<String, String> lastReasonByPod = new LinkedHashMap<>();
     final List<GangStatus> gangStatuses = new ArrayList<>();
     int bindsTaken;
@@ -29,6 +30,11 @@ final class RecordingOutbox implements Outbox {
     @Override
     public void bind(PodSpec pod, String nodeName, int gpuMask) {
         binds.add(new Bind(pod, nodeName, gpuMask));
+    }
+
+    @Override
+    public void cancelBind(PodSpec pod) {
+        cancels.add(pod);
     }
 
     @Override

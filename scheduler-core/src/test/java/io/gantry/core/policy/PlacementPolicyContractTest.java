@@ -130,10 +130,20 @@ class PlacementPolicyContractTest {
                 scores[count++] = policy.score(state, pod, node);
             }
         }
-        policy.normalize(scores, count);
         int top = Integer.MIN_VALUE;
         for (int i = 0; i < count; i++) {
             top = Math.max(top, scores[i]);
+        }
+        // the normalize contract: the raw maxima are exactly the normalised maxima
+        int[] normalized = java.util.Arrays.copyOf(scores, count);
+        policy.normalize(normalized, count);
+        int normalizedTop = Integer.MIN_VALUE;
+        for (int i = 0; i < count; i++) {
+            normalizedTop = Math.max(normalizedTop, normalized[i]);
+        }
+        for (int i = 0; i < count; i++) {
+            assertThat(normalized[i] == normalizedTop).as("%s: normalising changed which nodes score top", policy.name())
+                    .isEqualTo(scores[i] == top);
         }
         return top;
     }

@@ -48,7 +48,7 @@ public final class InflationRun {
 
     public Series run() {
         long start = System.nanoTime();
-        ClusterState state = new ClusterState(nodes.size());
+        ClusterState state = new ClusterState(nodes.size(), seed);
         for (NodeSpec node : nodes) {
             state.addNode(node);
         }

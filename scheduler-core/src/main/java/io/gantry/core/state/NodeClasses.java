@@ -1,0 +1,274 @@
+package io.gantry.core.state;
+
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.Arrays;
+
+/**
+ * Nodes grouped into equivalence classes: same spec (capacity, GPU model, labels, taints, cordon)
+ * and same free state (CPU, memory, the multiset of per-GPU free milli, the GPU classes of pods they
+ * host). Every fit check and every placement score is a function of exactly these, so all nodes of a
+ * class fit a pod or not together and score alike: a decision scores one node per class instead of
+ * every node, and the tie among a class goes to its lowest-ranked node, which each class keeps at the
+ * top of a heap ordered by the fixed node rank.
+ *
+ * <p>Kept up to date in O(G log G + log class size) per node change (G = GPUs on the node). A cluster
+ * of identical empty nodes is one class; a busy, diverse cluster has up to one class per node, and is
+ * then no slower than scanning nodes. Classes are pooled: steady state allocates nothing.
+ */
+final class NodeClasses {
+    static final int NONE = -1;
+
+    /** One class: its key and its members in a min-heap by rank. */
+    static final class NodeClass {
+        int id;
+        long hash;
+        NodeClass nextSameHash;
+        int spec;
+        long cpuFree;
+        long memoryFree;
+        int gpuClassMask;
+        int gpus;
+        final int[] sortedFree = new int[ClusterState.MAX_GPUS];
+        int[] heap = new int[4];
+        int size;
+    }
+
+    private final long seed;
+    private final Long2ObjectHashMap<NodeClass> byHash = new Long2ObjectHashMap<>();
+    private NodeClass[] byId = new NodeClass[16];
+    private int classSlots;
+    private final java.util.ArrayDeque<NodeClass> pool = new java.util.ArrayDeque<>();
+    private int[] live = new int[16];
+    private int[] livePos = new int[16];
+    private int liveCount;
+    private int[] classOf = new int[0];
+    private int[] heapPos = new int[0];
+    private long[] rank = new long[0];
+    private final int[] scratch = new int[ClusterState.MAX_GPUS];
+
+    NodeClasses(long seed) {
+        this.seed = seed;
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    void ensureNodes(int nodes) {
+        if (classOf.length < nodes) {
+            int old = classOf.length;
+            int size = Math.max(nodes, old * 2);
+            classOf = Arrays.copyOf(classOf, size);
+            heapPos = Arrays.copyOf(heapPos, size);
+            rank = Arrays.copyOf(rank, size);
+            Arrays.fill(classOf, old, size, NONE);
+            for (int n = old; n < size; n++) {
+                rank[n] = NodeRank.of(seed, n);
+            }
+        }
+    }
+
+    /** Files {@code node} under the class of its current spec and state. */
+    void update(int node, int spec, long cpuFree, long memoryFree, int gpuClassMask, int[] gpuFree, int base, int gpus) {
+        for (int g = 0; g < gpus; g++) {
+            int v = gpuFree[base + g];
+            int k = g - 1;
+            while (k >= 0 && scratch[k] > v) {
+                scratch[k + 1] = scratch[k];
+                k--;
+            }
+            scratch[k + 1] = v;
+        }
+        long h = spec * 0x9E3779B97F4A7C15L;
+        h = (h ^ cpuFree) * 0xC2B2AE3D27D4EB4FL;
+        h = (h ^ memoryFree) * 0x165667B19E3779F9L;
+        h = (h ^ gpuClassMask) * 0x9E3779B97F4A7C15L;
+        for (int g = 0; g < gpus; g++) {
+            h = (h ^ scratch[g]) * 0xC2B2AE3D27D4EB4FL;
+        }
+        h ^= h >>> 29;
+        NodeClass current = classOf[node] == NONE ? null : byId[classOf[node]];
+        if (current != null && current.hash == h && matches(current, spec, cpuFree, memoryFree, gpuClassMask, gpus)) {
+            return;
+        }
+        NodeClass target = null;
+        for (NodeClass c = byHash.get(h); c != null; c = c.nextSameHash) {
+            if (matches(c, spec, cpuFree, memoryFree, gpuClassMask, gpus)) {
+                target = c;
+                break;
+            }
+        }
+        if (target == null) {
+            target = newClass(h, spec, cpuFree, memoryFree, gpuClassMask, gpus);
+        }
+        remove(node);
+        insert(target, node);
+    }
+
+    /** Takes {@code node} out of its class (when it is removed from the cluster). */
+    void remove(int node) {
+        int id = classOf[node];
+        if (id == NONE) {
+            return;
+        }
+        NodeClass c = byId[id];
+        int pos = heapPos[node];
+        c.size--;
+        if (pos != c.size) {
+            int last = c.heap[c.size];
+            c.heap[pos] = last;
+            heapPos[last] = pos;
+            siftDown(c, pos);
+            siftUp(c, heapPos[last]);
+        }
+        classOf[node] = NONE;
+        if (c.size == 0) {
+            retire(c);
+        }
+    }
+
+    int liveClasses() {
+        return liveCount;
+    }
+
+    /** Id of the i-th live class, 0 <= i < {@link #liveClasses()}; order changes as classes come and go. */
+    int liveClass(int i) {
+        return live[i];
+    }
+
+    /** The member of class {@code id} with the lowest rank. */
+    int first(int id) {
+        return byId[id].heap[0];
+    }
+
+    int size(int id) {
+        return byId[id].size;
+    }
+
+    int classOf(int node) {
+        return classOf[node];
+    }
+
+    long rankOf(int node) {
+        return rank[node];
+    }
+
+    /** Members of class {@code id} (heap order, not sorted), for callers that must check each node. */
+    int member(int id, int i) {
+        return byId[id].heap[i];
+    }
+
+    private boolean matches(NodeClass c, int spec, long cpuFree, long memoryFree, int gpuClassMask, int gpus) {
+        if (c.spec != spec || c.cpuFree != cpuFree || c.memoryFree != memoryFree || c.gpuClassMask != gpuClassMask || c.gpus != gpus) {
+            return false;
+        }
+        for (int g = 0; g < gpus; g++) {
+            if (c.sortedFree[g] != scratch[g]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private NodeClass newClass(long h, int spec, long cpuFree, long memoryFree, int gpuClassMask, int gpus) {
+        NodeClass c = pool.pollFirst();
+        if (c == null) {
+            c = new NodeClass();
+            if (classSlots == byId.length) {
+                byId = Arrays.copyOf(byId, classSlots * 2);
+                livePos = Arrays.copyOf(livePos, classSlots * 2);
+                live = Arrays.copyOf(live, classSlots * 2);
+            }
+            c.id = classSlots++;
+            byId[c.id] = c;
+        }
+        c.hash = h;
+        c.spec = spec;
+        c.cpuFree = cpuFree;
+        c.memoryFree = memoryFree;
+        c.gpuClassMask = gpuClassMask;
+        c.gpus = gpus;
+        System.arraycopy(scratch, 0, c.sortedFree, 0, gpus);
+        c.size = 0;
+        c.nextSameHash = byHash.get(h);
+        byHash.put(h, c);
+        livePos[c.id] = liveCount;
+        live[liveCount++] = c.id;
+        return c;
+    }
+
+    private void retire(NodeClass c) {
+        NodeClass head = byHash.get(c.hash);
+        if (head == c) {
+            if (c.nextSameHash == null) {
+                byHash.remove(c.hash);
+            } else {
+                byHash.put(c.hash, c.nextSameHash);
+            }
+        } else {
+            NodeClass prev = head;
+            while (prev.nextSameHash != c) {
+                prev = prev.nextSameHash;
+            }
+            prev.nextSameHash = c.nextSameHash;
+        }
+        c.nextSameHash = null;
+        int pos = livePos[c.id];
+        int lastId = live[--liveCount];
+        live[pos] = lastId;
+        livePos[lastId] = pos;
+        pool.addFirst(c);
+    }
+
+    private void insert(NodeClass c, int node) {
+        if (c.size == c.heap.length) {
+            c.heap = Arrays.copyOf(c.heap, c.size * 2);
+        }
+        c.heap[c.size] = node;
+        heapPos[node] = c.size;
+        classOf[node] = c.id;
+        c.size++;
+        siftUp(c, c.size - 1);
+    }
+
+    private boolean before(int a, int b) {
+        return Long.compareUnsigned(rank[a], rank[b]) < 0;
+    }
+
+    private void siftUp(NodeClass c, int pos) {
+        int node = c.heap[pos];
+        while (pos > 0) {
+            int parent = (pos - 1) >>> 1;
+            int p = c.heap[parent];
+            if (!before(node, p)) {
+                break;
+            }
+            c.heap[pos] = p;
+            heapPos[p] = pos;
+            pos = parent;
+        }
+        c.heap[pos] = node;
+        heapPos[node] = pos;
+    }
+
+    private void siftDown(NodeClass c, int pos) {
+        int node = c.heap[pos];
+        int half = c.size >>> 1;
+        while (pos < half) {
+            int child = 2 * pos + 1;
+            int right = child + 1;
+            if (right < c.size && before(c.heap[right], c.heap[child])) {
+                child = right;
+            }
+            if (!before(c.heap[child], node)) {
+                break;
+            }
+            c.heap[pos] = c.heap[child];
+            heapPos[c.heap[pos]] = pos;
+            pos = child;
+        }
+        c.heap[pos] = node;
+        heapPos[node] = pos;
+    }
+}
