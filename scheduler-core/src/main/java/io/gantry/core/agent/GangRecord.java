@@ -37,15 +37,24 @@ final class GangRecord extends QueuedUnit {
         return spec == null ? Integer.MAX_VALUE : spec.minMember();
     }
 
-    /** minMember members are placed: the rest go one by one. */
+    /** minMember members are placed and none of them is being evicted: the rest go one by one. */
     boolean isScheduled() {
-        return spec != null && placed >= spec.minMember();
+        return spec != null && placedKept() >= spec.minMember();
+    }
+
+    /** Members placed and not being evicted: what the gang can count on. */
+    int placedKept() {
+        int n = 0;
+        for (PodRecord m : members) {
+            n += m.isPlaced() && !m.evicting ? 1 : 0;
+        }
+        return n;
     }
 
     int pendingMembers() {
         int n = 0;
         for (PodRecord m : members) {
-            n += m.status == PodRecord.PENDING ? 1 : 0;
+            n += m.status == PodRecord.PENDING && !m.evicting ? 1 : 0;
         }
         return n;
     }
@@ -69,12 +78,12 @@ final class GangRecord extends QueuedUnit {
     @Override
     public long gpuMilliAsked() {
         long sum = 0;
-        int need = Math.max(0, minMember() - placed);
+        int need = Math.max(0, minMember() - placedKept());
         for (PodRecord m : members) {
             if (need == 0) {
                 break;
             }
-            if (m.status == PodRecord.PENDING) {
+            if (m.status == PodRecord.PENDING && !m.evicting) {
                 sum += m.request.totalGpuMilli();
                 need--;
             }

@@ -28,6 +28,8 @@ final class PodRecord extends QueuedUnit {
     ShapeClass shape;
     /** Eviction asked; the pod still holds its resources until it is removed. */
     boolean evicting;
+    /** An evicting pod that no longer holds resources (its bind failed before it was removed). */
+    boolean victimReleased;
     /** This pod's preemption is waiting for that many victims to go; it starts no other preemption meanwhile. */
     int victimsPending;
     /** Its bind was asked to be withdrawn because a gang sibling failed; its result is still due. */
@@ -53,6 +55,7 @@ final class PodRecord extends QueuedUnit {
         this.gang = null;
         this.shape = null;
         this.evicting = false;
+        this.victimReleased = false;
         this.victimsPending = 0;
         this.nominated = false;
         this.cancelRequested = false;

@@ -140,7 +140,7 @@ final class Preemptor {
                 continue;
             }
             GangRecord gang = pod.gang;
-            if (gang != null && gang.spec != null && gang.placed - 1 < gang.spec.minMember()) {
+            if (gang != null && gang.spec != null && gang.placedKept() - 1 < gang.spec.minMember()) {
                 if (!gangsTaken.add(gang) || !allEligible(gang, unit, reclaiming)) {
                     continue;
                 }

@@ -85,12 +85,17 @@ public final class SchedulerAgent implements Agent {
     private static final int GANG_NEEDS_MEMBERS = 1;
     /** Pods the node is kept from that one wake-up walks past before giving up on a shape class. */
     private static final int MAX_REFUSALS_PER_WAKE = 64;
+    /** How often the reason of a pod that keeps failing is recounted (its status message refreshes). */
+    private static final long EXPLAIN_REFRESH_NANOS = 10_000_000_000L;
+    private static final String NO_ROOM = "no node has room now";
 
     /** The gang each node is reserved for against starvation, or null; it blocks work of no higher priority. */
     private QueuedUnit[] reservedFor = new QueuedUnit[64];
     /** The preemptor waiting for victims to leave each node, or null; it blocks work of lower priority only. */
     private QueuedUnit[] nominatedFor = new QueuedUnit[64];
     private QueuedUnit deciding;
+    /** Entries set in reservedFor and nominatedFor together: 0 lets decisions skip the reservation filter. */
+    private int keptNodes;
     private final NodeFilter reservationFilter = this::reservationCause;
     private final MessagePassingQueue.Consumer<SchedulerEvent> handler = this::onEvent;
     private PlacementRequest[] memberScratch = new PlacementRequest[16];
@@ -347,8 +352,8 @@ public final class SchedulerAgent implements Agent {
             pendingNodeRemovals.add(name);
             return;
         }
-        reservedFor[node] = null;
-        nominatedFor[node] = null;
+        setReserved(node, null);
+        setNominated(node, null);
         state.removeNode(node);
         updateCapacity();
     }
@@ -356,8 +361,8 @@ public final class SchedulerAgent implements Agent {
     private void maybeRemoveNode(int node) {
         if (!pendingNodeRemovals.isEmpty() && state.isLive(node) && state.podsOnNode(node) == 0
                 && pendingNodeRemovals.remove(state.nodeName(node))) {
-            reservedFor[node] = null;
-            nominatedFor[node] = null;
+            setReserved(node, null);
+            setNominated(node, null);
             state.removeNode(node);
             updateCapacity();
         }
@@ -442,7 +447,9 @@ public final class SchedulerAgent implements Agent {
             outbox.unschedulable(pod.spec, "binding to node " + nodeNameOrId(node) + " failed: " + reason);
         }
         GangRecord gang = pod.gang;
-        if (gang != null && gang.spec != null && gang.placed < gang.minMember()) {
+        if (pod.evicting) {
+            // evicted while its bind was in flight: it is being deleted, so it waits for its removal
+        } else if (gang != null && gang.spec != null && gang.placedKept() < gang.minMember()) {
             // Below minMember: withdraw the siblings' binds still in flight (never bind them twice), take
             // back members queued as single pods, and plan the gang again once every result is in.
             for (PodRecord m : gang.members) {
@@ -501,6 +508,9 @@ public final class SchedulerAgent implements Agent {
     }
 
     private void schedulePod(PodRecord pod) {
+        if (pod.status != PodRecord.PENDING || pod.evicting) {
+            return; // placed meanwhile as part of its gang, or being deleted
+        }
         if (queues.wouldExceedLimit(pod.queue(), pod.request.totalGpuMilli())) {
             waitingForQuota.park(pod, pod.queue());
             report(pod, "queue " + queues.spec(pod.queue()).name() + " is at its limit of "
@@ -508,19 +518,29 @@ public final class SchedulerAgent implements Agent {
             return;
         }
         deciding = pod;
-        PlacementResult result = placerFor(pod).decide(pod.request, reservationFilter);
-        deciding = null;
+        PlacementResult result = placerFor(pod).decide(pod.request, keptNodes == 0 ? NodeFilter.ALL : reservationFilter);
         if (result.isPlaced()) {
+            deciding = null;
             if (pod.nominated) {
                 clearReservationsOf(pod);
             }
             commit(pod, result.node(), result.gpuMask());
             return;
         }
-        String reason = result.reason();
+        // Counting the causes costs a pass over the node classes, and pods of one shape class fail for the
+        // same reasons: the count is shared by the class and refreshed at most every EXPLAIN_REFRESH_NANOS.
+        ShapeClass shape = pod.shape;
+        if (!outbox.wantsReasons()) {
+            shape.reason = NO_ROOM;
+        } else if (shape.reason == null || now - shape.explainedAt >= EXPLAIN_REFRESH_NANOS) {
+            shape.reason = result.reason();
+            shape.explainedAt = now;
+        }
+        String reason = shape.reason;
+        deciding = null;
         if (pod.victimsPending == 0 && config.preemption() && preemptor.tryPreempt(pod, this)) {
             claim(pod, pod.request.totalGpuMilli());
-            reason = "waiting for " + pod.victimsPending + " lower-priority pod(s) to be evicted; " + reason;
+            reason = "waiting for " + pod.victimsPending + " lower-priority pod(s) to be evicted; " + result.reason();
         }
         waitingForCapacity.park(pod, pod.shape.id);
         report(pod, reason);
@@ -539,13 +559,13 @@ public final class SchedulerAgent implements Agent {
                     + " withdrawn bind(s) to settle before planning again");
             return;
         }
-        int need = gang.spec.minMember() - gang.placed;
+        int need = gang.spec.minMember() - gang.placedKept();
         int count = collectPendingMembers(gang);
         if (count < need) {
             parkedGangs.park(gang, GANG_NEEDS_MEMBERS);
             waitingGangs.remove(gang);
             gang.waitingSince = -1;
-            reportGang(gang, "gang " + gang.key + ": waiting for members, " + (gang.placed + count) + " of minMember "
+            reportGang(gang, "gang " + gang.key + ": waiting for members, " + (gang.placedKept() + count) + " of minMember "
                     + gang.spec.minMember() + " exist");
             return;
         }
@@ -560,7 +580,7 @@ public final class SchedulerAgent implements Agent {
         }
         PlacementPolicy policy = policies[memberRecords[0].spec.workloadClass().ordinal()];
         deciding = gang;
-        boolean placed = planner.plan(memberScratch, count, need, gang.spec, policy, reservationFilter);
+        boolean placed = planner.plan(memberScratch, count, need, gang.spec, policy, keptNodes == 0 ? NodeFilter.ALL : reservationFilter);
         deciding = null;
         if (placed) {
             commitPlan(gang);
@@ -583,7 +603,7 @@ public final class SchedulerAgent implements Agent {
     private int collectPendingMembers(GangRecord gang) {
         int n = 0;
         for (PodRecord m : gang.members) {
-            if (m.status == PodRecord.PENDING) {
+            if (m.status == PodRecord.PENDING && !m.evicting) {
                 if (n == memberScratch.length) {
                     memberScratch = java.util.Arrays.copyOf(memberScratch, n * 2);
                     memberRecords = java.util.Arrays.copyOf(memberRecords, n * 2);
@@ -599,6 +619,7 @@ public final class SchedulerAgent implements Agent {
     private void commitPlan(GangRecord gang) {
         for (int i = 0; i < planner.placed(); i++) {
             PodRecord member = pods.get(planner.member(i).id());
+            unqueue(member); // a member queued as a single pod (the gang had been scheduled before) leaves that queue
             member.status = PodRecord.ASSUMED;
             countPlaced(member.priority(), 1);
             member.node = planner.nodeOf(i);
@@ -627,7 +648,7 @@ public final class SchedulerAgent implements Agent {
     /** After the gang is scheduled, its remaining members are scheduled one by one. */
     private void releaseMembersAsPods(GangRecord gang) {
         for (PodRecord m : gang.members) {
-            if (m.status == PodRecord.PENDING && m.where() == QueuedUnit.IDLE) {
+            if (m.status == PodRecord.PENDING && m.where() == QueuedUnit.IDLE && !m.evicting) {
                 queues.makeReady(m);
             }
         }
@@ -675,11 +696,9 @@ public final class SchedulerAgent implements Agent {
     private void wakeForNode(int node) {
         wakeOwner(nominatedFor[node]);
         wakeOwner(reservedFor[node]);
-        for (int s = 0; s < shapes.size(); s++) {
+        for (int i = waitingForCapacity.nonEmptyBuckets() - 1; i >= 0; i--) {
+            int s = waitingForCapacity.nonEmptyBucket(i);
             QueuedUnit head = waitingForCapacity.first(s);
-            if (head == null) {
-                continue;
-            }
             int room = state.copiesThatFit(((PodRecord) head).request, node, waitingForCapacity.count(s));
             int refusals = 0;
             for (QueuedUnit u = head; u != null && room > 0 && refusals < MAX_REFUSALS_PER_WAKE; ) {
@@ -716,7 +735,7 @@ public final class SchedulerAgent implements Agent {
     /** A gang parked for members (or withdrawn binds) stays parked: room does not help it. */
     private QueuedUnit parkedGangsMembersWaiting(QueuedUnit unit) {
         if (unit instanceof GangRecord gang && (gang.spec == null || bindsInFlightWithdrawn(gang) > 0
-                || gang.pendingMembers() + gang.placed < gang.minMember())) {
+                || gang.pendingMembers() + gang.placedKept() < gang.minMember())) {
             return unit;
         }
         return null;
@@ -743,7 +762,7 @@ public final class SchedulerAgent implements Agent {
 
     private static PodRecord firstPending(GangRecord gang) {
         for (PodRecord m : gang.members) {
-            if (m.status == PodRecord.PENDING) {
+            if (m.status == PodRecord.PENDING && !m.evicting) {
                 return m;
             }
         }
@@ -802,7 +821,7 @@ public final class SchedulerAgent implements Agent {
         if (member == null) {
             return 0;
         }
-        int need = gang.minMember() - gang.placed;
+        int need = gang.minMember() - gang.placedKept();
         PlacementRequest request = member.request;
         int slots = state.nodeSlots();
         int[] order = new int[slots]; // cold path: once per reservation
@@ -824,14 +843,14 @@ public final class SchedulerAgent implements Agent {
         int covered = 0;
         int reserved = 0;
         for (int i = 0; i < n && covered < need; i++) {
-            reservedFor[boxed[i]] = gang;
+            setReserved(boxed[i], gang);
             covered += capacityWhenEmpty(request, boxed[i]);
             reserved++;
         }
         if (covered < need) {
             for (int node = 0; node < slots; node++) {
                 if (reservedFor[node] == gang) {
-                    reservedFor[node] = null;
+                    setReserved(node, null);
                 }
             }
             return 0;
@@ -858,6 +877,16 @@ public final class SchedulerAgent implements Agent {
         return (int) copies;
     }
 
+    private void setReserved(int node, QueuedUnit owner) {
+        keptNodes += (owner != null ? 1 : 0) - (reservedFor[node] != null ? 1 : 0);
+        reservedFor[node] = owner;
+    }
+
+    private void setNominated(int node, QueuedUnit owner) {
+        keptNodes += (owner != null ? 1 : 0) - (nominatedFor[node] != null ? 1 : 0);
+        nominatedFor[node] = owner;
+    }
+
     private void releaseReservation(GangRecord gang) {
         if (!gang.reservationHeld) {
             return;
@@ -873,11 +902,11 @@ public final class SchedulerAgent implements Agent {
         for (int node = 0; node < state.nodeSlots(); node++) {
             boolean freed = false;
             if (reservedFor[node] == owner) {
-                reservedFor[node] = null;
+                setReserved(node, null);
                 freed = true;
             }
             if (nominatedFor[node] == owner) {
-                nominatedFor[node] = null;
+                setNominated(node, null);
                 freed = true;
             }
             if (freed && state.isLive(node)) {
@@ -892,7 +921,7 @@ public final class SchedulerAgent implements Agent {
      */
     void nominate(int node, QueuedUnit preemptingUnit) {
         if (nominatedFor[node] == null || preemptingUnit.priority() > nominatedFor[node].priority()) {
-            nominatedFor[node] = preemptingUnit;
+            setNominated(node, preemptingUnit);
             if (preemptingUnit instanceof PodRecord p) {
                 p.nominated = true;
             }
@@ -957,11 +986,15 @@ public final class SchedulerAgent implements Agent {
         }
     }
 
+    /**
+     * An evicted pod stopped holding its resources (removed, or its bind failed first). It stays marked
+     * as evicting until it is removed, so it is never placed again: the eviction deletes it.
+     */
     private void finishVictim(PodRecord victim) {
-        if (!victim.evicting) {
+        if (!victim.evicting || victim.victimReleased) {
             return;
         }
-        victim.evicting = false;
+        victim.victimReleased = true;
         queues.addLeaving(victim.queue(), -victim.request.totalGpuMilli());
         if (victim.preemptor != null && victim.preemptor.victimsPending > 0) {
             victim.preemptor.victimsPending--;

@@ -15,6 +15,9 @@ final class ShapeClass {
     final ResourceRequest request;
     final PodSpec example;
     ShapeClass nextWithSameHash;
+    /** Why pods of this class last failed to fit, shared by them; null until one fails. */
+    String reason;
+    long explainedAt;
 
     ShapeClass(int id, PodSpec example) {
         this.id = id;

@@ -30,6 +30,15 @@ public interface Outbox {
      */
     void unschedulable(PodSpec pod, String message);
 
+    /**
+     * Whether this outbox reads the {@code message} of {@link #unschedulable}. Counting why a pod does
+     * not fit costs a pass over the node classes; a driver that only measures outcomes (the simulator)
+     * says no, and gets a short fixed message instead. Decisions are the same either way.
+     */
+    default boolean wantsReasons() {
+        return true;
+    }
+
     /** The gang's phase or counts changed. */
     void gangStatus(String gangKey, GangPhase phase, int placedMembers, int minMember, String message);
 

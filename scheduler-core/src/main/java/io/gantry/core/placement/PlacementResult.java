@@ -13,12 +13,18 @@ import java.util.List;
  * nodes it ruled out. Read it before the next decision, or copy what you need with {@link #toDecision}.
  */
 public final class PlacementResult {
+    private final PodPlacer placer;
     private boolean placed;
+    private boolean explained;
     private int node = ClusterState.NO_NODE;
     private int gpuMask;
     private int score;
     private int nodesConsidered;
     private final int[] unfitCounts = new int[UnfitCause.values().length];
+
+    PlacementResult(PodPlacer placer) {
+        this.placer = placer;
+    }
 
     void placed(int node, int gpuMask, int score, int nodesConsidered) {
         this.placed = true;
@@ -28,13 +34,21 @@ public final class PlacementResult {
         this.nodesConsidered = nodesConsidered;
     }
 
-    void resetUnschedulable(int nodesConsidered) {
+    void unschedulable(int nodesConsidered) {
         this.placed = false;
         this.node = ClusterState.NO_NODE;
         this.gpuMask = 0;
         this.score = 0;
         this.nodesConsidered = nodesConsidered;
-        Arrays.fill(unfitCounts, 0);
+        this.explained = false;
+    }
+
+    private void explainOnce() {
+        if (!placed && !explained) {
+            Arrays.fill(unfitCounts, 0);
+            placer.explain(this);
+            explained = true;
+        }
     }
 
     void countUnfit(UnfitCause cause) {
@@ -66,7 +80,9 @@ public final class PlacementResult {
         return nodesConsidered;
     }
 
+    /** Nodes ruled out by {@code cause}; counted on first read, so read it before the state changes. */
     public int unfitCount(UnfitCause cause) {
+        explainOnce();
         return unfitCounts[cause.ordinal()];
     }
 
@@ -88,6 +104,7 @@ public final class PlacementResult {
         if (placed) {
             return "placed";
         }
+        explainOnce();
         if (nodesConsidered == 0) {
             return "0/0 nodes fit: the cluster has no nodes";
         }

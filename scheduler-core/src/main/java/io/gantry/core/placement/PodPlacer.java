@@ -7,21 +7,29 @@ import io.gantry.core.state.PlacementRequest;
 import io.gantry.core.state.UnfitCause;
 
 /**
- * Decides where one pod goes: candidates from the state's indexes, the exact fit check on each, the
- * policy's scores, the policy's choice among the best, then the GPUs on the chosen node.
+ * Decides where one pod goes: the exact fit check on each candidate node, the policy's scores, the
+ * policy's choice among the best, then the GPUs on the chosen node.
  *
- * <p>When nothing fits, every node is checked once more to count the causes, so the result says why;
- * that scan is O(nodes) and only happens on failure. One placer per state and policy; not thread-safe.
+ * <p>Candidates come from whichever is smaller: the nodes the GPU indexes list (few when the cluster
+ * is full), or one node per node class (few when many nodes are alike; see
+ * {@link ClusterState#nodeClassCount()}). Both give the same choice. When the indexes list no node,
+ * the pod fails at once.
+ *
+ * <p>Why a pod does not fit is counted lazily, when {@link PlacementResult#reason()} or
+ * {@link PlacementResult#unfitCount} is first read, in one pass over the node classes: a caller that
+ * only needs "no" pays nothing for the explanation. One placer per state and policy; not thread-safe.
  */
 public final class PodPlacer {
     private final ClusterState state;
     private final PlacementPolicy policy;
     private final TieBreak tieBreak;
     private final boolean byClass;
-    private final PlacementResult result = new PlacementResult();
+    private final PlacementResult result = new PlacementResult(this);
     private int[] candidates = new int[0];
     private int[] feasible = new int[0];
     private int[] scores = new int[0];
+    private PlacementRequest lastPod;
+    private NodeFilter lastFilter = NodeFilter.ALL;
 
     public PodPlacer(ClusterState state, PlacementPolicy policy, TieBreak tieBreak) {
         this.state = state;
@@ -30,12 +38,58 @@ public final class PodPlacer {
         this.byClass = !policy.needsEveryNode() && tieBreak.isFixedRank(state.rankSeed());
     }
 
+    public PlacementPolicy policy() {
+        return policy;
+    }
+
+    /** Decides for {@code pod} without changing the state. The result is reused by the next call. */
+    public PlacementResult decide(PlacementRequest pod) {
+        return decide(pod, NodeFilter.ALL);
+    }
+
+    /**
+     * Decides for {@code pod} among the nodes {@code filter} allows, without changing the state. Read
+     * the result's reason (when unschedulable) before the state or the filter changes.
+     */
+    public PlacementResult decide(PlacementRequest pod, NodeFilter filter) {
+        ensureScratch(state.nodeSlots());
+        lastPod = pod;
+        lastFilter = filter;
+        int indexed = state.countCandidates(pod);
+        if (indexed == 0) {
+            result.unschedulable(state.nodeCount());
+            return result;
+        }
+        int count = byClass && indexed > state.nodeClassCount() ? scoreClasses(pod, filter) : scoreCandidates(pod, filter);
+        if (count == 0) {
+            result.unschedulable(state.nodeCount());
+            return result;
+        }
+        int chosen = policy.chooseNode(feasible, scores, count, tieBreak);
+        int node = feasible[chosen];
+        result.placed(node, policy.chooseGpus(state, pod, node), scores[chosen], count);
+        return result;
+    }
+
+    private int scoreCandidates(PlacementRequest pod, NodeFilter filter) {
+        int candidateCount = state.collectCandidates(pod, candidates);
+        int count = 0;
+        for (int i = 0; i < candidateCount; i++) {
+            int node = candidates[i];
+            if (filter.rejects(node) == null && state.fits(pod, node)) {
+                feasible[count] = node;
+                scores[count] = policy.score(state, pod, node);
+                count++;
+            }
+        }
+        return count;
+    }
+
     /**
      * One node per node class: all members of a class fit and score alike, and each class's first node
      * is its lowest-ranked, so the fixed-rank choice over these nodes equals the choice over all nodes.
-     * O(classes) instead of O(nodes).
      */
-    private PlacementResult decideByClass(PlacementRequest pod, NodeFilter filter) {
+    private int scoreClasses(PlacementRequest pod, NodeFilter filter) {
         int count = 0;
         for (int i = 0, n = state.nodeClassCount(); i < n; i++) {
             int id = state.nodeClassId(i);
@@ -53,14 +107,7 @@ public final class PodPlacer {
             scores[count] = policy.score(state, pod, node);
             count++;
         }
-        if (count == 0) {
-            explainByClass(pod, filter);
-            return result;
-        }
-        int chosen = policy.chooseNode(feasible, scores, count, tieBreak);
-        int node = feasible[chosen];
-        result.placed(node, policy.chooseGpus(state, pod, node), scores[chosen], count);
-        return result;
+        return count;
     }
 
     /** The member of class {@code id} with the lowest rank that {@code filter} allows, or -1. O(class size). */
@@ -75,58 +122,25 @@ public final class PodPlacer {
         return best;
     }
 
-    private void explainByClass(PlacementRequest pod, NodeFilter filter) {
-        result.resetUnschedulable(state.nodeCount());
+    /** Counts, for the last unschedulable decision, how many nodes each cause ruled out: one pass over the classes. */
+    void explain(PlacementResult into) {
+        PlacementRequest pod = lastPod;
+        NodeFilter filter = lastFilter;
         for (int i = 0, n = state.nodeClassCount(); i < n; i++) {
             int id = state.nodeClassId(i);
             UnfitCause cause = state.fitCause(pod, state.nodeClassFirst(id));
             if (cause != null) {
-                result.countUnfit(cause, state.nodeClassSize(id));
+                into.countUnfit(cause, state.nodeClassSize(id));
                 continue;
             }
             // the class fits: each member was ruled out by the filter
             for (int j = 0, size = state.nodeClassSize(id); j < size; j++) {
                 UnfitCause filtered = filter.rejects(state.nodeClassMember(id, j));
                 if (filtered != null) {
-                    result.countUnfit(filtered);
+                    into.countUnfit(filtered);
                 }
             }
         }
-    }
-
-    public PlacementPolicy policy() {
-        return policy;
-    }
-
-    /** Decides for {@code pod} without changing the state. The result is reused by the next call. */
-    public PlacementResult decide(PlacementRequest pod) {
-        return decide(pod, NodeFilter.ALL);
-    }
-
-    /** Decides for {@code pod} among the nodes {@code filter} allows, without changing the state. */
-    public PlacementResult decide(PlacementRequest pod, NodeFilter filter) {
-        ensureScratch(state.nodeSlots());
-        if (byClass) {
-            return decideByClass(pod, filter);
-        }
-        int candidateCount = state.collectCandidates(pod, candidates);
-        int count = 0;
-        for (int i = 0; i < candidateCount; i++) {
-            int node = candidates[i];
-            if (filter.rejects(node) == null && state.fits(pod, node)) {
-                feasible[count] = node;
-                scores[count] = policy.score(state, pod, node);
-                count++;
-            }
-        }
-        if (count == 0) {
-            explain(pod, filter);
-            return result;
-        }
-        int chosen = policy.chooseNode(feasible, scores, count, tieBreak);
-        int node = feasible[chosen];
-        result.placed(node, policy.chooseGpus(state, pod, node), scores[chosen], count);
-        return result;
     }
 
     /** Decides for {@code pod} and, when placed, assumes the placement in the state. */
@@ -141,21 +155,6 @@ public final class PodPlacer {
             state.assume(pod, decision.node(), decision.gpuMask());
         }
         return decision;
-    }
-
-    private void explain(PlacementRequest pod, NodeFilter filter) {
-        result.resetUnschedulable(state.nodeCount());
-        for (int node = 0, slots = state.nodeSlots(); node < slots; node++) {
-            if (state.isLive(node)) {
-                UnfitCause cause = filter.rejects(node);
-                if (cause == null) {
-                    cause = state.fitCause(pod, node);
-                }
-                if (cause != null) {
-                    result.countUnfit(cause);
-                }
-            }
-        }
     }
 
     private void ensureScratch(int nodes) {

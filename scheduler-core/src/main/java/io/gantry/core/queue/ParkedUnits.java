@@ -13,6 +13,9 @@ public final class ParkedUnits {
     private QueuedUnit[] tail = new QueuedUnit[16];
     private int[] count = new int[16];
     private int total;
+    private int[] nonEmpty = new int[16];
+    private int[] nonEmptyPos = new int[16];
+    private int nonEmptyCount;
 
     public void park(QueuedUnit unit, int bucket) {
         if (unit.where != QueuedUnit.IDLE) {
@@ -30,7 +33,10 @@ public final class ParkedUnits {
         unit.parkedBucket = bucket;
         unit.parkedIn = this;
         unit.where = QueuedUnit.PARKED;
-        count[bucket]++;
+        if (count[bucket]++ == 0) {
+            nonEmptyPos[bucket] = nonEmptyCount;
+            nonEmpty[nonEmptyCount++] = bucket;
+        }
         total++;
     }
 
@@ -55,7 +61,12 @@ public final class ParkedUnits {
         unit.parkedBucket = -1;
         unit.parkedIn = null;
         unit.where = QueuedUnit.IDLE;
-        count[bucket]--;
+        if (--count[bucket] == 0) {
+            int pos = nonEmptyPos[bucket];
+            int last = nonEmpty[--nonEmptyCount];
+            nonEmpty[pos] = last;
+            nonEmptyPos[last] = pos;
+        }
         total--;
     }
 
@@ -67,6 +78,18 @@ public final class ParkedUnits {
     /** The unit after {@code unit} in its bucket, or null. Read it before unparking {@code unit}. */
     public static QueuedUnit next(QueuedUnit unit) {
         return unit.nextParked;
+    }
+
+    /**
+     * Number of buckets holding at least one unit. With {@link #nonEmptyBucket}, walk them from the
+     * last index down to 0: unparking inside the walk then never skips a bucket.
+     */
+    public int nonEmptyBuckets() {
+        return nonEmptyCount;
+    }
+
+    public int nonEmptyBucket(int i) {
+        return nonEmpty[i];
     }
 
     public int count(int bucket) {
@@ -91,6 +114,8 @@ public final class ParkedUnits {
             head = Arrays.copyOf(head, size);
             tail = Arrays.copyOf(tail, size);
             count = Arrays.copyOf(count, size);
+            nonEmpty = Arrays.copyOf(nonEmpty, size);
+            nonEmptyPos = Arrays.copyOf(nonEmptyPos, size);
         }
     }
 }

@@ -206,8 +206,8 @@ public final class QueueBook {
         if (best < 0) {
             return null;
         }
-        QueuedUnit unit = ready.get(best).peek();
-        removeReady(unit);
+        QueuedUnit unit = ready.get(best).poll();
+        unit.where = QueuedUnit.IDLE;
         return unit;
     }
 

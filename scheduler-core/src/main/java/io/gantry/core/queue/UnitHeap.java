@@ -22,6 +22,25 @@ final class UnitHeap {
         return size == 0 ? null : heap[0];
     }
 
+    /** Takes out and returns the first unit, or null. */
+    QueuedUnit poll() {
+        if (size == 0) {
+            return null;
+        }
+        QueuedUnit first = heap[0];
+        size--;
+        if (size > 0) {
+            heap[0] = heap[size];
+            heap[0].heapIndex = 0;
+            heap[size] = null;
+            siftDown(0);
+        } else {
+            heap[0] = null;
+        }
+        first.heapIndex = -1;
+        return first;
+    }
+
     void add(QueuedUnit unit) {
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);

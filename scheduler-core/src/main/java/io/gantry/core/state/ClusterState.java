@@ -74,6 +74,7 @@ public final class ClusterState {
     private int[] gpuFree;
     private int[] freeWholeGpus;
     private int[] largestShare;
+    private long[] freeGpuMilliSum;
     private int[] podsOnNode;
     private int[] gpuClassCount;
     private int[] gpuClassMask;
@@ -120,6 +121,7 @@ public final class ClusterState {
         gpuFree = new int[n * MAX_GPUS];
         freeWholeGpus = new int[n];
         largestShare = new int[n];
+        freeGpuMilliSum = new long[n];
         podsOnNode = new int[n];
         gpuClassCount = new int[n * GPU_CLASSES];
         gpuClassMask = new int[n];
@@ -395,6 +397,23 @@ public final class ClusterState {
         return count;
     }
 
+    /**
+     * How many nodes {@link #collectCandidates} would list, from the index sizes alone: O(models x keys).
+     * 0 means no node has the GPUs the pod needs.
+     */
+    public int countCandidates(PlacementRequest pod) {
+        if (!pod.asksGpu()) {
+            return liveNodes;
+        }
+        long mask = pod.modelMask == 0 ? (models.size() == 64 ? -1L : (1L << models.size()) - 1) : pod.modelMask;
+        int n = 0;
+        for (long bits = mask; bits != 0; bits &= bits - 1) {
+            int model = Long.numberOfTrailingZeros(bits);
+            n += pod.gpus > 0 ? byFreeWholeGpus.countAtLeast(model, pod.gpus) : byLargestShare.countAtLeast(model, pod.gpuMilli / SHARE_STEP);
+        }
+        return n;
+    }
+
     /** Whether {@code pod} fits on {@code node} now. */
     public boolean fits(PlacementRequest pod, int node) {
         return fitCause(pod, node) == null;
@@ -506,13 +525,9 @@ public final class ClusterState {
         return largestShare[node];
     }
 
+    /** Free GPU milli summed over the node's GPUs (kept up to date, O(1)). */
     public long freeGpuMilli(int node) {
-        long sum = 0;
-        int base = node * MAX_GPUS;
-        for (int g = 0; g < gpuCount[node]; g++) {
-            sum += gpuFree[base + g];
-        }
-        return sum;
+        return freeGpuMilliSum[node];
     }
 
     public int podsOnNode(int node) {
@@ -694,6 +709,11 @@ public final class ClusterState {
             }
             check(freeWholeGpus[node] == whole, name, "freeWholeGpus", freeWholeGpus[node], whole);
             check(largestShare[node] == largest, name, "largestShare", largestShare[node], largest);
+            long sum = 0;
+            for (int g = 0; g < gpuCount[node]; g++) {
+                sum += gpuFree[node * MAX_GPUS + g];
+            }
+            check(freeGpuMilliSum[node] == sum, name, "free GPU milli sum", freeGpuMilliSum[node], sum);
             int expectedModel = gpuCount[node] > 0 ? modelId[node] : NodeBuckets.NONE;
             check(byFreeWholeGpus.modelOf(node) == expectedModel, name, "whole-GPU index model", byFreeWholeGpus.modelOf(node), expectedModel);
             check(byLargestShare.modelOf(node) == expectedModel, name, "share index model", byLargestShare.modelOf(node), expectedModel);
@@ -786,13 +806,16 @@ public final class ClusterState {
         int base = node * MAX_GPUS;
         int whole = 0;
         int largest = 0;
+        long sum = 0;
         for (int g = 0; g < count; g++) {
             int free = gpuFree[base + g];
             whole += free == MILLI ? 1 : 0;
             largest = Math.max(largest, free);
+            sum += free;
         }
         freeWholeGpus[node] = whole;
         largestShare[node] = largest;
+        freeGpuMilliSum[node] = sum;
         classes.update(node, specId[node], cpuFree[node], memoryFree[node], gpuClassMask[node], gpuFree, base, count);
         if (count == 0) {
             byFreeWholeGpus.remove(node);
@@ -824,6 +847,7 @@ public final class ClusterState {
         gpuFree = Arrays.copyOf(gpuFree, size * MAX_GPUS);
         freeWholeGpus = Arrays.copyOf(freeWholeGpus, size);
         largestShare = Arrays.copyOf(largestShare, size);
+        freeGpuMilliSum = Arrays.copyOf(freeGpuMilliSum, size);
         podsOnNode = Arrays.copyOf(podsOnNode, size);
         gpuClassCount = Arrays.copyOf(gpuClassCount, size * GPU_CLASSES);
         gpuClassMask = Arrays.copyOf(gpuClassMask, size);

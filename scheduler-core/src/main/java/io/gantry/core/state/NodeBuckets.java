@@ -15,10 +15,12 @@ final class NodeBuckets {
     private int[] next;
     private int[] prev;
     private int[] bucketOf;
+    private final int[] count;
 
     NodeBuckets(int keys, int initialNodes) {
         this.keys = keys;
         this.head = new int[GpuModelRegistry.MAX_MODELS * keys];
+        this.count = new int[head.length];
         Arrays.fill(head, NONE);
         this.next = new int[initialNodes];
         this.prev = new int[initialNodes];
@@ -52,6 +54,7 @@ final class NodeBuckets {
         }
         head[bucket] = node;
         bucketOf[node] = bucket;
+        count[bucket]++;
     }
 
     void remove(int node) {
@@ -70,6 +73,7 @@ final class NodeBuckets {
             prev[n] = p;
         }
         bucketOf[node] = NONE;
+        count[bucket]--;
     }
 
     /** Appends to {@code out} from {@code count} every node of {@code model} with key >= {@code minKey}; returns the new count. */
@@ -81,6 +85,16 @@ final class NodeBuckets {
             }
         }
         return count;
+    }
+
+    /** How many nodes of {@code model} have key >= {@code minKey}: O(keys). */
+    int countAtLeast(int model, int minKey) {
+        int base = model * keys;
+        int n = 0;
+        for (int key = Math.max(minKey, 0); key < keys; key++) {
+            n += count[base + key];
+        }
+        return n;
     }
 
     /** The bucket key {@code node} is filed under, or {@link #NONE}. */

@@ -665,6 +665,10 @@ class AgentPropertiesTest {
                 }
                 for (Map.Entry<GangModel, Integer> e : gangBinds.entrySet()) {
                     GangModel g = e.getKey();
+                    if (!allEventsApplied) {
+                        // removals still in the intake are news to the agent: it planned on what it knew
+                        continue;
+                    }
                     assertThat(g.declared).as("%s: gang %s bound before its PodGroup exists", where(), g.spec.key()).isTrue();
                     assertThat(g.placed()).as("%s: gang %s got %d bind(s) in one cycle but has only %d of minMember %d placed",
                             where(), g.spec.key(), e.getValue(), g.placed(), g.spec.minMember())

@@ -87,6 +87,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--synthetic-pods", defaultValue = "10000", description = "Pods of the synthetic workload (default: ${DEFAULT-VALUE}).")
     int syntheticPods;
 
+    @Option(names = "--synthetic-arrival-s", defaultValue = "0", description = "Mean seconds between synthetic pod arrivals (default: 0.2 x 1000 / nodes, which keeps a cluster of any size about as busy).")
+    double syntheticArrivalSeconds;
+
     @Option(names = "--synthetic-seed", defaultValue = "1", description = "Seed of the synthetic workload generator (default: ${DEFAULT-VALUE}).")
     long syntheticSeed;
 
@@ -198,8 +201,10 @@ public final class SimulateCommand implements Callable<Integer> {
 
     private Workload loadWorkload() throws IOException {
         if (nodes == null) {
+            double arrival = syntheticArrivalSeconds > 0 ? syntheticArrivalSeconds : 0.2 * 1000 / Math.max(1, syntheticNodes);
             SyntheticWorkload.Config config = SyntheticWorkload.Config.defaults()
-                    .withSeed(syntheticSeed).withNodeCount(syntheticNodes).withPodCount(syntheticPods);
+                    .withSeed(syntheticSeed).withNodeCount(syntheticNodes).withPodCount(syntheticPods)
+                    .withMeanInterArrivalSeconds(arrival);
             return Workload.synthetic(config);
         }
         for (Path p : List.of(nodes, pods)) {

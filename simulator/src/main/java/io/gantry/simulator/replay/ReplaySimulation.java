@@ -281,6 +281,11 @@ public final class ReplaySimulation {
         }
 
         @Override
+        public boolean wantsReasons() {
+            return false;
+        }
+
+        @Override
         public void gangStatus(String gangKey, GangPhase phase, int placedMembers, int minMember, String message) {
             // gang wait times come from the bind times
         }
