@@ -159,13 +159,13 @@ public final class SyntheticWorkload {
                     durationSigma);
         }
 
-        /** The same config with another pod mix; the rest of the pods ask for one whole GPU. */
         /** Same config with pods arriving on average every {@code seconds} (Poisson). */
         public Config withMeanInterArrivalSeconds(double seconds) {
             return new Config(seed, nodeCount, cpuOnlyNodeShare, podCount, cpuOnlyPodShare, fractionalGpuPodShare,
                     multiGpuPodShare, gpuModelConstraintShare, seconds, medianDurationSeconds, durationSigma);
         }
 
+        /** The same config with another pod mix; the rest of the pods ask for one whole GPU. */
         public Config withPodMix(double cpuOnly, double fractionalGpu, double multiGpu) {
             return new Config(seed, nodeCount, cpuOnlyNodeShare, podCount, cpuOnly, fractionalGpu, multiGpu,
                     gpuModelConstraintShare, meanInterArrivalSeconds, medianDurationSeconds, durationSigma);
