@@ -6,11 +6,13 @@ import org.HdrHistogram.Histogram;
 /**
  * What a timed replay measured. Times are in virtual seconds. Delay is from arrival to first bind;
  * gang wait from the gang's arrival to its last member's first bind; job completion time (JCT) from
- * arrival to the last member's departure, for jobs whose pods all finished.
+ * arrival to the last member's departure, for jobs whose pods all finished. Allocation is averaged
+ * over the whole run and over the arrival window (first to last arrival), where the load is.
  */
 public record ReplayResult(String policy, String workload, int nodes, int pods, int gangs, int placedPods, int neverRan,
                            int preemptions, Percentiles queueingDelay, Percentiles gangWait, Percentiles jobCompletion,
-                           double meanAllocatedPct, double peakAllocatedPct, long events, double wallSeconds,
+                           double meanAllocatedPct, double arrivalWindowAllocatedPct, double peakAllocatedPct,
+                           long events, double wallSeconds,
                            double virtualSeconds, UtilizationSeries utilization, String lastError) {
 
     /** Percentiles of a distribution, in seconds; count 0 when it is empty. */
@@ -74,9 +76,13 @@ public record ReplayResult(String policy, String workload, int nodes, int pods, 
                 jct.recordValue(toMillis(gangDone[g] - gangArrival[g]));
             }
         }
+        long lastArrival = 0;
+        for (int i = 0; i < n; i++) {
+            lastArrival = Math.max(lastArrival, jobs.arrival[i]);
+        }
         return new ReplayResult(policy, workload.name(), workload.nodes().size(), n, gangs, placed, n - placed, preemptions,
                 Percentiles.of(delay), Percentiles.of(gangWait), Percentiles.of(jct), utilization.meanAllocatedPct(),
-                utilization.peakAllocatedPct(), events, wallSeconds, endNanos / 1e9, utilization, lastError);
+                utilization.meanAllocatedPctUntil(lastArrival / 1e9), utilization.peakAllocatedPct(), events, wallSeconds, endNanos / 1e9, utilization, lastError);
     }
 
     private static long toMillis(long nanos) {

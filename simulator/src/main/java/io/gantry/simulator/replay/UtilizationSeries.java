@@ -46,6 +46,17 @@ public final class UtilizationSeries {
         return size == 0 ? 0 : sum / size;
     }
 
+    /** Mean allocated % over the samples taken up to {@code seconds} (the arrival window). */
+    public double meanAllocatedPctUntil(double seconds) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < size && timeNanos[i] <= seconds * 1e9; i++) {
+            sum += allocatedPct[i];
+            n++;
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+
     public double peakAllocatedPct() {
         double max = 0;
         for (int i = 0; i < size; i++) {

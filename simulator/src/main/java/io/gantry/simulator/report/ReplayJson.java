@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The JSON summary of a timed replay: {@code protocol: "replay", workload, nodes, pods, gangs,
  * policies[]: {policy, placed_pods, never_ran, preemptions, queueing_delay_s, gang_wait_s, jct_s (each
- * {count, mean, p50, p90, p99, max}), mean_allocated_gpu_pct, peak_allocated_gpu_pct, virtual_seconds,
+ * {count, mean, p50, p90, p99, max}), mean_allocated_gpu_pct, arrival_window_allocated_gpu_pct, peak_allocated_gpu_pct, virtual_seconds,
  * events, events_per_second, wall_seconds, utilization: [[t_seconds, allocated_pct, not_started], ...]}}.
  */
 public final class ReplayJson {
@@ -43,6 +43,7 @@ public final class ReplayJson {
             p.put("gang_wait_s", percentiles(r.gangWait()));
             p.put("jct_s", percentiles(r.jobCompletion()));
             p.put("mean_allocated_gpu_pct", InflationJson.round(r.meanAllocatedPct()));
+            p.put("arrival_window_allocated_gpu_pct", InflationJson.round(r.arrivalWindowAllocatedPct()));
             p.put("peak_allocated_gpu_pct", InflationJson.round(r.peakAllocatedPct()));
             p.put("virtual_seconds", InflationJson.round(r.virtualSeconds()));
             p.put("events", r.events());

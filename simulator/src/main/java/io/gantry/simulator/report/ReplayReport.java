@@ -102,13 +102,13 @@ public final class ReplayReport {
                  + "member's bind; JCT is arrival to the end of the job's last pod.</p>\n",
                  first.nodes(), first.pods(), first.gangs(), first.virtualSeconds() / 3600))
          .append("<table>\n<tr><th>policy</th><th>placed</th><th>never ran</th><th>delay p50 s</th><th>delay p99 s</th>")
-         .append("<th>gang wait p99 s</th><th>JCT p50 s</th><th>mean GPU %</th><th>preemptions</th><th>wall s</th></tr>\n");
+         .append("<th>gang wait p99 s</th><th>JCT p50 s</th><th>GPU % while arriving</th><th>preemptions</th><th>wall s</th></tr>\n");
         for (ReplayResult r : results) {
             h.append("<tr><td>").append(InflationReport.escape(r.policy())).append("</td>")
              .append(cell(Integer.toString(r.placedPods()))).append(cell(Integer.toString(r.neverRan())))
              .append(cell(fmt(r.queueingDelay().p50()))).append(cell(fmt(r.queueingDelay().p99())))
              .append(cell(fmt(r.gangWait().p99()))).append(cell(fmt(r.jobCompletion().p50())))
-             .append(cell(fmt(r.meanAllocatedPct()))).append(cell(Integer.toString(r.preemptions())))
+             .append(cell(fmt(r.arrivalWindowAllocatedPct()))).append(cell(Integer.toString(r.preemptions())))
              .append(cell(fmt(r.wallSeconds()))).append("</tr>\n");
         }
         h.append("</table>\n");
