@@ -2,7 +2,6 @@ package io.gantry.simulator.cli;
 
 import io.gantry.core.policy.Policies;
 import io.gantry.simulator.inflation.InflationExperiment;
-import io.gantry.simulator.inflation.InflationSummary;
 import io.gantry.simulator.report.InflationJson;
 import io.gantry.simulator.report.InflationReport;
 import io.gantry.simulator.report.InflationTable;
@@ -10,7 +9,6 @@ import io.gantry.simulator.report.ReplayJson;
 import io.gantry.simulator.report.ReplayReport;
 import io.gantry.simulator.report.ReplayTable;
 import io.gantry.simulator.replay.ReplayExperiment;
-import io.gantry.simulator.replay.ReplayResult;
 import io.gantry.simulator.replay.ReplaySimulation;
 import io.gantry.core.agent.SchedulerConfig;
 import io.gantry.simulator.trace.SyntheticWorkload;
@@ -28,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /** {@code gantry simulate}: run a protocol over a trace or the built-in synthetic workload. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
@@ -141,24 +141,37 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        ProgressBar progress = ProgressBar.forStderr(err, experiment.runCount());
-        InflationSummary summary;
+        return runAndReport(experiment.runCount(), experiment::run, InflationTable::render, InflationJson::write,
+                InflationReport::write, out, err);
+    }
+
+    /** How a protocol's result is written to a file. */
+    @FunctionalInterface
+    private interface ResultWriter<R> {
+        void write(R result, Path path) throws IOException;
+    }
+
+    /** Runs with a progress bar, prints the table, writes the JSON and the report when asked: 0, or 1 on a failed run. */
+    private <R> int runAndReport(int runs, Function<IntConsumer, R> run, Function<R, String> table, ResultWriter<R> jsonWriter,
+                                 ResultWriter<R> reportWriter, PrintWriter out, PrintWriter err) throws IOException {
+        ProgressBar progress = ProgressBar.forStderr(err, runs);
+        R result;
         try {
-            summary = experiment.run(progress::update);
+            result = run.apply(progress::update);
         } catch (IllegalArgumentException e) {
             err.println("gantry simulate: " + e.getMessage());
             return 1;
         } finally {
             progress.finish();
         }
-        out.print(InflationTable.render(summary));
+        out.print(table.apply(result));
         out.flush();
         if (json != null) {
-            InflationJson.write(summary, json);
+            jsonWriter.write(result, json);
             err.println("wrote " + json);
         }
         if (report != null) {
-            InflationReport.write(summary, report);
+            reportWriter.write(result, report);
             err.println("wrote " + report.resolve("index.html"));
         }
         return 0;
@@ -176,27 +189,7 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        ProgressBar progress = ProgressBar.forStderr(err, chosen.size());
-        List<ReplayResult> results;
-        try {
-            results = experiment.run(progress::update);
-        } catch (IllegalArgumentException e) {
-            err.println("gantry simulate: " + e.getMessage());
-            return 1;
-        } finally {
-            progress.finish();
-        }
-        out.print(ReplayTable.render(results));
-        out.flush();
-        if (json != null) {
-            ReplayJson.write(results, json);
-            err.println("wrote " + json);
-        }
-        if (report != null) {
-            ReplayReport.write(results, report);
-            err.println("wrote " + report.resolve("index.html"));
-        }
-        return 0;
+        return runAndReport(chosen.size(), experiment::run, ReplayTable::render, ReplayJson::write, ReplayReport::write, out, err);
     }
 
     private Workload loadWorkload() throws IOException {

@@ -44,6 +44,22 @@ class SimulateCommandTest {
     }
 
     @Test
+    void replayPrintsDelaysAndWritesJsonAndAReport(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("replay.json");
+        Path report = dir.resolve("report");
+        Run r = run("--protocol", "replay", "--synthetic-nodes", "30", "--synthetic-pods", "300", "--policies", "bestfit,fgd",
+                "--json", json.toString(), "--report", report.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Timed replay").contains("delay p99 s").contains("fgd");
+        JsonNode root = new ObjectMapper().readTree(Files.readString(json));
+        assertThat(root.get("protocol").asText()).isEqualTo("replay");
+        assertThat(root.get("policies")).hasSize(2);
+        assertThat(root.get("policies").get(0).get("queueing_delay_s").has("p99")).isTrue();
+        assertThat(report.resolve("index.html")).exists();
+        assertThat(report.resolve("utilization.png")).exists();
+    }
+
+    @Test
     void unknownPolicyIsBadUsage() {
         Run r = run("--policies", "fgd,tetris");
         assertThat(r.exit()).isEqualTo(2);
