@@ -206,6 +206,7 @@ public final class GangPlanner {
         PlacementRequest member = members[0];
         int n = state.collectCandidates(member, grow(state.nodeSlots()));
         int fitting = 0;
+        long room = 0;
         for (int i = 0; i < n; i++) {
             int node = candidates[i];
             if (filter.rejects(node) == null) {
@@ -215,8 +216,12 @@ public final class GangPlanner {
                     capOf[node] = cap;
                     rankKey[fitting] = tieBreak.rankOf(node) ^ Long.MIN_VALUE; // signed order = unsigned rank order
                     fitting++;
+                    room += cap;
                 }
             }
+        }
+        if (room < need) {
+            return (int) room; // saying no costs one pass: nothing is assumed, nothing rolled back
         }
         sortByRank(0, fitting - 1);
         int[] head = bucketHeads(need);
