@@ -108,7 +108,7 @@ public final class ClusterState {
      */
     public ClusterState(int expectedNodes, long rankSeed) {
         int n = Math.max(expectedNodes, 1);
-        classes = new NodeClasses(rankSeed);
+        classes = new NodeClasses(rankSeed, n);
         classes.ensureNodes(n);
         specId = new int[n];
         specs = new NodeSpec[n];

@@ -35,7 +35,7 @@ final class NodeClasses {
     }
 
     private final long seed;
-    private final Long2ObjectHashMap<NodeClass> byHash = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<NodeClass> byHash;
     private NodeClass[] byId = new NodeClass[16];
     private int classSlots;
     private final java.util.ArrayDeque<NodeClass> pool = new java.util.ArrayDeque<>();
@@ -47,8 +47,9 @@ final class NodeClasses {
     private long[] rank = new long[0];
     private final int[] scratch = new int[ClusterState.MAX_GPUS];
 
-    NodeClasses(long seed) {
+    NodeClasses(long seed, int expectedNodes) {
         this.seed = seed;
+        this.byHash = new Long2ObjectHashMap<>(Math.max(8, expectedNodes * 2), 0.65f);
     }
 
     long seed() {
@@ -56,6 +57,11 @@ final class NodeClasses {
     }
 
     void ensureNodes(int nodes) {
+        // every live class holds at least one node, so a pool as large as the node table means classes
+        // never allocate once the table has its size
+        for (int have = classSlots; have < nodes; have++) {
+            pool.addLast(newPooledClass());
+        }
         if (classOf.length < nodes) {
             int old = classOf.length;
             int size = Math.max(nodes, old * 2);
@@ -171,17 +177,22 @@ final class NodeClasses {
         return true;
     }
 
+    private NodeClass newPooledClass() {
+        NodeClass c = new NodeClass();
+        if (classSlots == byId.length) {
+            byId = Arrays.copyOf(byId, classSlots * 2);
+            livePos = Arrays.copyOf(livePos, classSlots * 2);
+            live = Arrays.copyOf(live, classSlots * 2);
+        }
+        c.id = classSlots++;
+        byId[c.id] = c;
+        return c;
+    }
+
     private NodeClass newClass(long h, int spec, long cpuFree, long memoryFree, int gpuClassMask, int gpus) {
         NodeClass c = pool.pollFirst();
         if (c == null) {
-            c = new NodeClass();
-            if (classSlots == byId.length) {
-                byId = Arrays.copyOf(byId, classSlots * 2);
-                livePos = Arrays.copyOf(livePos, classSlots * 2);
-                live = Arrays.copyOf(live, classSlots * 2);
-            }
-            c.id = classSlots++;
-            byId[c.id] = c;
+            c = newPooledClass();
         }
         c.hash = h;
         c.spec = spec;

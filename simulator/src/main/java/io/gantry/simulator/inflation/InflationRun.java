@@ -13,6 +13,7 @@ import io.gantry.core.policy.TieBreak;
 import io.gantry.core.state.ClusterState;
 import io.gantry.core.state.PlacementRequest;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
@@ -38,9 +39,13 @@ public final class InflationRun {
         this.checkInvariants = checkInvariants;
     }
 
-    /** Per-event series of one run; index i is the state after pod i. */
+    /**
+     * Per-event series of one run; index i is the state after pod i. {@code secondHalfAllocatedBytes}
+     * is what the event loop allocated over its second half, once every cache has grown (-1 when the JVM
+     * cannot count a thread's allocations): the evidence that the loop allocates nothing per event.
+     */
     public record Series(String policy, long seed, long capacityMilli, long[] arrivedMilli, long[] allocatedMilli,
-                         double[] fragmentedMilli, int failedPods, double wallSeconds) {
+                         double[] fragmentedMilli, int failedPods, double wallSeconds, long secondHalfAllocatedBytes) {
         public int events() {
             return arrivedMilli.length;
         }
@@ -70,7 +75,11 @@ public final class InflationRun {
         double clusterFragmentation = fragmentation.ofCluster();
         long arrivedMilli = 0;
         int failed = 0;
+        long halfwayAllocated = -1;
         for (int i = 0; i < n; i++) {
+            if (i == n / 2) {
+                halfwayAllocated = allocatedBytes();
+            }
             PlacementRequest pod = requests[i];
             arrivedMilli += pod.totalGpuMilli();
             PlacementResult result = placer.decide(pod);
@@ -94,7 +103,18 @@ public final class InflationRun {
             allocated[i] = state.gpuAllocatedMilli();
             fragmented[i] = clusterFragmentation;
         }
+        long endAllocated = allocatedBytes();
+        long secondHalf = halfwayAllocated < 0 || endAllocated < 0 ? -1 : endAllocated - halfwayAllocated;
         return new Series(policyName, seed, state.gpuCapacityMilli(), arrived, allocated, fragmented, failed,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, secondHalf);
+    }
+
+    /** Bytes this thread has allocated so far, or -1 when the JVM does not say. */
+    private static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+            return threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        }
+        return -1;
     }
 }
