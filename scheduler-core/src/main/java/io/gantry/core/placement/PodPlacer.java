@@ -1,5 +1,6 @@
 package io.gantry.core.placement;
 
+import io.gantry.core.policy.FullnessOrdered;
 import io.gantry.core.policy.PlacementPolicy;
 import io.gantry.core.policy.TieBreak;
 import io.gantry.core.state.ClusterState;
@@ -24,6 +25,9 @@ public final class PodPlacer {
     private final PlacementPolicy policy;
     private final TieBreak tieBreak;
     private final boolean byClass;
+    private final FullnessSearch fullness;
+    /** Largest class walked member by member when its lowest-ranked node is ruled out by the filter. */
+    private static final int MAX_CLASS_WALK = 32;
     private final PlacementResult result = new PlacementResult(this);
     private int[] candidates = new int[0];
     private int[] feasible = new int[0];
@@ -36,6 +40,83 @@ public final class PodPlacer {
         this.policy = policy;
         this.tieBreak = tieBreak;
         this.byClass = !policy.needsEveryNode() && tieBreak.isFixedRank(state.rankSeed());
+        this.fullness = byClass && policy instanceof FullnessOrdered ordered ? new FullnessSearch(ordered) : null;
+    }
+
+    /**
+     * Node classes from the fullest, per GPU group, each group abandoned once its bound drops below the
+     * best score: the same choice as scoring every class (highest score, then lowest rank), usually
+     * after a handful of classes.
+     */
+    private PlacementResult decideByFullness(PlacementRequest pod, NodeFilter filter) {
+        FullnessSearch search = fullness;
+        search.start(pod, filter);
+        state.visitByFullness(pod, search);
+        if (search.tooManyRuledOut) {
+            return decideByCandidates(pod, filter);
+        }
+        if (search.bestNode < 0) {
+            result.unschedulable(state.nodeCount());
+            return result;
+        }
+        int node = search.bestNode;
+        result.placed(node, policy.chooseGpus(state, pod, node), search.bestScore, search.considered);
+        return result;
+    }
+
+    /** The visitor of {@link #decideByFullness}; one per placer, reused. */
+    private final class FullnessSearch implements ClusterState.FullnessVisitor {
+        private final FullnessOrdered ordered;
+        private PlacementRequest pod;
+        private NodeFilter filter;
+        int bestNode;
+        int bestScore;
+        long bestRank;
+        int considered;
+        boolean tooManyRuledOut;
+
+        FullnessSearch(FullnessOrdered ordered) {
+            this.ordered = ordered;
+        }
+
+        void start(PlacementRequest pod, NodeFilter filter) {
+            this.pod = pod;
+            this.filter = filter;
+            bestNode = -1;
+            bestScore = Integer.MIN_VALUE;
+            considered = 0;
+            tooManyRuledOut = false;
+        }
+
+        @Override
+        public boolean visit(int classId, long bandLowKey) {
+            if (bestNode >= 0 && ordered.scoreBound(pod, bandLowKey) < bestScore) {
+                return false;
+            }
+            int node = state.nodeClassFirst(classId);
+            if (!state.fits(pod, node)) {
+                return true;
+            }
+            if (filter.rejects(node) != null) {
+                if (state.nodeClassSize(classId) > MAX_CLASS_WALK) {
+                    tooManyRuledOut = true; // a big class led by a reserved node: score node by node instead
+                    return false;
+                }
+                node = lowestRankedAllowed(classId, filter);
+                if (node < 0) {
+                    return true;
+                }
+            }
+            considered++;
+            int score = policy.score(state, pod, node);
+            long rank = tieBreak.rankOf(node);
+            if (score > bestScore || (score == bestScore && Long.compareUnsigned(rank, bestRank) < 0)) {
+                bestNode = node;
+                bestScore = score;
+                bestRank = rank;
+            }
+            return true;
+        }
     }
 
     public PlacementPolicy policy() {
@@ -60,7 +141,23 @@ public final class PodPlacer {
             result.unschedulable(state.nodeCount());
             return result;
         }
-        int count = byClass && indexed > state.nodeClassCount() ? scoreClasses(pod, filter) : scoreCandidates(pod, filter);
+        boolean classesFewer = byClass && indexed > state.nodeClassCount();
+        if (fullness != null && classesFewer) {
+            return decideByFullness(pod, filter);
+        }
+        int count = classesFewer ? scoreClasses(pod, filter) : -1;
+        if (count < 0) {
+            count = scoreCandidates(pod, filter);
+        }
+        return finish(pod, count);
+    }
+
+    /** The per-node path: every candidate the GPU indexes list. */
+    private PlacementResult decideByCandidates(PlacementRequest pod, NodeFilter filter) {
+        return finish(pod, scoreCandidates(pod, filter));
+    }
+
+    private PlacementResult finish(PlacementRequest pod, int count) {
         if (count == 0) {
             result.unschedulable(state.nodeCount());
             return result;
@@ -98,6 +195,9 @@ public final class PodPlacer {
                 continue;
             }
             if (filter.rejects(node) != null) {
+                if (state.nodeClassSize(id) > MAX_CLASS_WALK) {
+                    return -1; // a big class led by a reserved node: the caller scores node by node
+                }
                 node = lowestRankedAllowed(id, filter);
                 if (node < 0) {
                     continue;

@@ -7,9 +7,11 @@ import io.gantry.core.state.PlacementRequest;
  * Best fit: the node left with the least CPU and GPU after placement, each weighted one half and
  * measured against the largest node shape of the paper's cluster (128 cores, 8 GPUs), so the score is
  * {@code trunc(100 * (1 - (0.5 * cpuLeft / 128 cores + 0.5 * gpuMilliLeft / 8000)))}, then min-max
- * normalised to 0..100 over the feasible nodes of the decision. Shares go to the tightest GPU.
+ * normalised to 0..100 over the feasible nodes of the decision. Shares go to the tightest GPU. The
+ * score falls as the node's fullness key rises ({@link FullnessOrdered}), which lets the placer visit
+ * the fullest nodes first and stop early.
  */
-final class BestFitPolicy implements PlacementPolicy {
+final class BestFitPolicy implements PlacementPolicy, FullnessOrdered {
     static final double MAX_CPU_MILLI = 128_000;
     static final double MAX_GPU_MILLI = 8_000;
 
@@ -23,6 +25,16 @@ final class BestFitPolicy implements PlacementPolicy {
         double cpuLeft = state.cpuFree(node) - pod.cpuMilli();
         double gpuLeft = state.freeGpuMilli(node) - pod.totalGpuMilli();
         return (int) (100 * (1 - (0.5 * cpuLeft / MAX_CPU_MILLI + 0.5 * gpuLeft / MAX_GPU_MILLI)));
+    }
+
+    /**
+     * The score is {@code trunc(100 * (1 - (K - cpu - 16 * gpu) / 256000))} for a node of fullness key
+     * K, so it never rises with K; one point of slack covers floating point rounding.
+     */
+    @Override
+    public int scoreBound(PlacementRequest pod, long key) {
+        double left = key - pod.cpuMilli() - 16.0 * pod.totalGpuMilli();
+        return (int) (100 * (1 - left / (2 * MAX_CPU_MILLI))) + 1;
     }
 
     @Override

@@ -571,6 +571,44 @@ public final class ClusterState {
         return classes.member(classId, j);
     }
 
+    /** Receives node classes in ascending fullness; see {@link #visitByFullness}. */
+    @FunctionalInterface
+    public interface FullnessVisitor {
+        /**
+         * @param classId       a node class that may hold the pod's GPUs
+         * @param bandLowKey    no class from here on in this GPU group has a fullness key below this
+         * @return false to skip the rest of this GPU group
+         */
+        boolean visit(int classId, long bandLowKey);
+    }
+
+    /**
+     * Visits, GPU group by GPU group (model and fully free GPUs), the node classes that could hold the
+     * pod's GPUs, each group in ascending fullness key (free CPU milli + 16 x free GPU milli). A policy
+     * whose score never rises with the key (best fit) can stop a group as soon as the key's bound falls
+     * below the best score found. Cost: the classes visited, plus O(groups x 8) bit words.
+     */
+    public void visitByFullness(PlacementRequest pod, FullnessVisitor visitor) {
+        if (!pod.asksGpu()) {
+            classes.visitGroup(NodeClasses.NO_GPU_GROUP, visitor);
+        }
+        long allModels = models.size() == 64 ? -1L : (1L << models.size()) - 1;
+        // a pod without GPUs may use any node: its model list only matters for GPUs
+        long mask = pod.modelMask == 0 || !pod.asksGpu() ? allModels : pod.modelMask;
+        int minWhole = pod.gpus;
+        for (long bits = mask; bits != 0; bits &= bits - 1) {
+            int model = Long.numberOfTrailingZeros(bits);
+            for (int whole = minWhole; whole < NodeClasses.WHOLE_KEYS; whole++) {
+                classes.visitGroup(model * NodeClasses.WHOLE_KEYS + whole, visitor);
+            }
+        }
+    }
+
+    /** Fullness key of a node: free CPU milli + 16 x free GPU milli (best fit's order). */
+    public long fullnessKey(int node) {
+        return cpuFree[node] + 16 * freeGpuMilliSum[node];
+    }
+
     /** The seed of the node rank that orders each class. */
     public long rankSeed() {
         return classes.seed();
@@ -816,7 +854,7 @@ public final class ClusterState {
         freeWholeGpus[node] = whole;
         largestShare[node] = largest;
         freeGpuMilliSum[node] = sum;
-        classes.update(node, specId[node], cpuFree[node], memoryFree[node], gpuClassMask[node], gpuFree, base, count);
+        classes.update(node, specId[node], modelId[node], cpuFree[node], memoryFree[node], gpuClassMask[node], gpuFree, base, count);
         if (count == 0) {
             byFreeWholeGpus.remove(node);
             byLargestShare.remove(node);

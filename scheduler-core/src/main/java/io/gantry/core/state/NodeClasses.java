@@ -32,7 +32,24 @@ final class NodeClasses {
         final int[] sortedFree = new int[ClusterState.MAX_GPUS];
         int[] heap = new int[4];
         int size;
+        /** GPU group: model * 17 + fully free GPUs, or {@link #NO_GPU_GROUP}. */
+        int group;
+        /** Fullness key: cpuFree + 16 x free GPU milli; lower is fuller. */
+        long fullness;
+        int band;
+        NodeClass nextInBand;
+        NodeClass prevInBand;
     }
+
+    static final int WHOLE_KEYS = ClusterState.MAX_GPUS + 1;
+    static final int NO_GPU_GROUP = GpuModelRegistry.MAX_MODELS * WHOLE_KEYS;
+    private static final int GROUPS = NO_GPU_GROUP + 1;
+    static final int BAND_SHIFT = 11;
+    static final int BANDS = 512;
+
+    /** Per group, classes in bands of fullness key (ascending), with a bit set of the non-empty bands. */
+    private final NodeClass[][] bandHead = new NodeClass[GROUPS][];
+    private final long[][] bandBits = new long[GROUPS][];
 
     private final long seed;
     private final Long2ObjectHashMap<NodeClass> byHash;
@@ -76,7 +93,7 @@ final class NodeClasses {
     }
 
     /** Files {@code node} under the class of its current spec and state. */
-    void update(int node, int spec, long cpuFree, long memoryFree, int gpuClassMask, int[] gpuFree, int base, int gpus) {
+    void update(int node, int spec, int model, long cpuFree, long memoryFree, int gpuClassMask, int[] gpuFree, int base, int gpus) {
         for (int g = 0; g < gpus; g++) {
             int v = gpuFree[base + g];
             int k = g - 1;
@@ -107,6 +124,7 @@ final class NodeClasses {
         }
         if (target == null) {
             target = newClass(h, spec, cpuFree, memoryFree, gpuClassMask, gpus);
+            index(target, model);
         }
         remove(node);
         insert(target, node);
@@ -209,7 +227,78 @@ final class NodeClasses {
         return c;
     }
 
+    private void index(NodeClass c, int model) {
+        long sum = 0;
+        int whole = 0;
+        for (int g = 0; g < c.gpus; g++) {
+            sum += c.sortedFree[g];
+            whole += c.sortedFree[g] == 1000 ? 1 : 0;
+        }
+        c.group = model < 0 || c.gpus == 0 ? NO_GPU_GROUP : model * WHOLE_KEYS + whole;
+        c.fullness = c.cpuFree + 16 * sum;
+        c.band = (int) Math.min(BANDS - 1, Math.max(0, c.fullness >> BAND_SHIFT));
+        if (bandHead[c.group] == null) {
+            // all the groups of a model at once: later classes of the model, with any number of free
+            // GPUs, then allocate nothing
+            int first = c.group == NO_GPU_GROUP ? NO_GPU_GROUP : model * WHOLE_KEYS;
+            int last = c.group == NO_GPU_GROUP ? NO_GPU_GROUP : first + WHOLE_KEYS - 1;
+            for (int g = first; g <= last; g++) {
+                bandHead[g] = new NodeClass[BANDS];
+                bandBits[g] = new long[BANDS / 64];
+            }
+        }
+        NodeClass first = bandHead[c.group][c.band];
+        c.nextInBand = first;
+        c.prevInBand = null;
+        if (first != null) {
+            first.prevInBand = c;
+        }
+        bandHead[c.group][c.band] = c;
+        bandBits[c.group][c.band >>> 6] |= 1L << c.band;
+    }
+
+    private void unindex(NodeClass c) {
+        if (c.prevInBand == null) {
+            bandHead[c.group][c.band] = c.nextInBand;
+            if (c.nextInBand == null) {
+                bandBits[c.group][c.band >>> 6] &= ~(1L << c.band);
+            }
+        } else {
+            c.prevInBand.nextInBand = c.nextInBand;
+        }
+        if (c.nextInBand != null) {
+            c.nextInBand.prevInBand = c.prevInBand;
+        }
+        c.nextInBand = null;
+        c.prevInBand = null;
+    }
+
+    /**
+     * Visits the classes of {@code group} in ascending fullness band (classes within a band in no
+     * particular order) until the visitor says stop; returns false when it did.
+     */
+    boolean visitGroup(int group, ClusterState.FullnessVisitor visitor) {
+        long[] bits = bandBits[group];
+        if (bits == null) {
+            return true;
+        }
+        NodeClass[] heads = bandHead[group];
+        for (int w = 0; w < bits.length; w++) {
+            for (long word = bits[w]; word != 0; word &= word - 1) {
+                int band = (w << 6) + Long.numberOfTrailingZeros(word);
+                long bandLow = (long) band << BAND_SHIFT;
+                for (NodeClass c = heads[band]; c != null; c = c.nextInBand) {
+                    if (!visitor.visit(c.id, bandLow)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
     private void retire(NodeClass c) {
+        unindex(c);
         NodeClass head = byHash.get(c.hash);
         if (head == c) {
             if (c.nextSameHash == null) {
