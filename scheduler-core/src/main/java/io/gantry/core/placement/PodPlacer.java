@@ -28,6 +28,8 @@ public final class PodPlacer {
     private final FullnessSearch fullness;
     /** Largest class walked member by member when its lowest-ranked node is ruled out by the filter. */
     private static final int MAX_CLASS_WALK = 32;
+    private static final int NONE = -1;
+    private static final int TOO_BIG_TO_WALK = -2;
     private final PlacementResult result = new PlacementResult(this);
     private int[] candidates = new int[0];
     private int[] feasible = new int[0];
@@ -93,19 +95,13 @@ public final class PodPlacer {
             if (bestNode >= 0 && ordered.scoreBound(pod, bandLowKey) < bestScore) {
                 return false;
             }
-            int node = state.nodeClassFirst(classId);
-            if (!state.fits(pod, node)) {
-                return true;
+            int node = representative(classId, pod, filter);
+            if (node == TOO_BIG_TO_WALK) {
+                tooManyRuledOut = true;
+                return false;
             }
-            if (filter.rejects(node) != null) {
-                if (state.nodeClassSize(classId) > MAX_CLASS_WALK) {
-                    tooManyRuledOut = true; // a big class led by a reserved node: score node by node instead
-                    return false;
-                }
-                node = lowestRankedAllowed(classId, filter);
-                if (node < 0) {
-                    return true;
-                }
+            if (node == NONE) {
+                return true;
             }
             considered++;
             int score = policy.score(state, pod, node);
@@ -189,25 +185,34 @@ public final class PodPlacer {
     private int scoreClasses(PlacementRequest pod, NodeFilter filter) {
         int count = 0;
         for (int i = 0, n = state.nodeClassCount(); i < n; i++) {
-            int id = state.nodeClassId(i);
-            int node = state.nodeClassFirst(id);
-            if (!state.fits(pod, node)) {
-                continue;
+            int node = representative(state.nodeClassId(i), pod, filter);
+            if (node == TOO_BIG_TO_WALK) {
+                return -1; // the caller scores node by node
             }
-            if (filter.rejects(node) != null) {
-                if (state.nodeClassSize(id) > MAX_CLASS_WALK) {
-                    return -1; // a big class led by a reserved node: the caller scores node by node
-                }
-                node = lowestRankedAllowed(id, filter);
-                if (node < 0) {
-                    continue;
-                }
+            if (node == NONE) {
+                continue;
             }
             feasible[count] = node;
             scores[count] = policy.score(state, pod, node);
             count++;
         }
         return count;
+    }
+
+    /**
+     * The node that speaks for class {@code id} in this decision: its lowest-ranked member the filter
+     * allows; {@link #NONE} when the class does not fit or the filter rules out every member;
+     * {@link #TOO_BIG_TO_WALK} when its first member is ruled out and the class is too big to walk.
+     */
+    private int representative(int id, PlacementRequest pod, NodeFilter filter) {
+        int node = state.nodeClassFirst(id);
+        if (!state.fits(pod, node)) {
+            return NONE;
+        }
+        if (filter.rejects(node) == null) {
+            return node;
+        }
+        return state.nodeClassSize(id) > MAX_CLASS_WALK ? TOO_BIG_TO_WALK : lowestRankedAllowed(id, filter);
     }
 
     /** The member of class {@code id} with the lowest rank that {@code filter} allows, or -1. O(class size). */

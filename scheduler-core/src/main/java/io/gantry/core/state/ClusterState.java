@@ -385,7 +385,7 @@ public final class ClusterState {
             }
             return count;
         }
-        long mask = pod.modelMask == 0 ? (models.size() == 64 ? -1L : (1L << models.size()) - 1) : pod.modelMask;
+        long mask = pod.modelMask == 0 ? allModelsMask() : pod.modelMask;
         for (long bits = mask; bits != 0; bits &= bits - 1) {
             int model = Long.numberOfTrailingZeros(bits);
             if (pod.gpus > 0) {
@@ -405,13 +405,18 @@ public final class ClusterState {
         if (!pod.asksGpu()) {
             return liveNodes;
         }
-        long mask = pod.modelMask == 0 ? (models.size() == 64 ? -1L : (1L << models.size()) - 1) : pod.modelMask;
+        long mask = pod.modelMask == 0 ? allModelsMask() : pod.modelMask;
         int n = 0;
         for (long bits = mask; bits != 0; bits &= bits - 1) {
             int model = Long.numberOfTrailingZeros(bits);
             n += pod.gpus > 0 ? byFreeWholeGpus.countAtLeast(model, pod.gpus) : byLargestShare.countAtLeast(model, pod.gpuMilli / SHARE_STEP);
         }
         return n;
+    }
+
+    /** A mask of every GPU model registered so far. */
+    private long allModelsMask() {
+        return models.size() == GpuModelRegistry.MAX_MODELS ? -1L : (1L << models.size()) - 1;
     }
 
     /** Whether {@code pod} fits on {@code node} now. */
@@ -592,9 +597,8 @@ public final class ClusterState {
         if (!pod.asksGpu()) {
             classes.visitGroup(NodeClasses.NO_GPU_GROUP, visitor);
         }
-        long allModels = models.size() == 64 ? -1L : (1L << models.size()) - 1;
         // a pod without GPUs may use any node: its model list only matters for GPUs
-        long mask = pod.modelMask == 0 || !pod.asksGpu() ? allModels : pod.modelMask;
+        long mask = pod.modelMask == 0 || !pod.asksGpu() ? allModelsMask() : pod.modelMask;
         int minWhole = pod.gpus;
         for (long bits = mask; bits != 0; bits &= bits - 1) {
             int model = Long.numberOfTrailingZeros(bits);
