@@ -247,10 +247,23 @@ public final class SchedulerAgent implements Agent {
         int node = state.nodeId(nodeName);
         PodRecord existing = pods.get(spec.id());
         if (existing != null && existing.isPlaced()) {
-            if (existing.status == PodRecord.ASSUMED && existing.node == node) {
-                onBindSucceeded(spec.id());
+            if (existing.status != PodRecord.ASSUMED) {
+                return;
             }
-            return;
+            if (existing.node == node) {
+                onBindSucceeded(spec.id());
+                return;
+            }
+            // Someone else bound it first (a former leader's bind, a user): our bind is bound to fail, so
+            // give back our node now and count the pod where it really is. The BindFailed that follows finds
+            // it no longer assumed and changes nothing.
+            int ours = existing.node;
+            existing.cancelRequested = false;
+            releasePlacement(existing);
+            maybeRemoveNode(ours);
+            if (state.isLive(ours)) {
+                wakeForNode(ours);
+            }
         }
         if (node == ClusterState.NO_NODE) {
             throw new IllegalStateException("pod " + spec.name() + ": bound to unknown node " + nodeName);
@@ -264,6 +277,12 @@ public final class SchedulerAgent implements Agent {
             }
         } else {
             unqueue(pod);
+        }
+        int touched = pod.request.gpus() > 0 ? pod.request.gpus() : (pod.request.gpuMilli() > 0 ? 1 : 0);
+        if (Integer.bitCount(gpuMask) != touched) {
+            // The binder did not say which GPUs (another scheduler bound it, or the annotation is missing):
+            // count it on the lowest GPUs with room, as the device plugin would allocate.
+            gpuMask = touched == 0 ? 0 : state.lowestFittingGpus(pod.request, node);
         }
         state.assume(pod.request, node, gpuMask);
         pod.status = PodRecord.EXTERNAL;

@@ -535,6 +535,25 @@ public final class ClusterState {
         return freeGpuMilliSum[node];
     }
 
+    /**
+     * The lowest-numbered GPUs of {@code node} with room for the pod (its whole GPUs, or its share on one
+     * GPU), as a mask, or 0 when the node has not enough: for a pod bound by someone else, whose GPUs
+     * nobody told us.
+     */
+    public int lowestFittingGpus(PlacementRequest pod, int node) {
+        checkLive(node);
+        int need = pod.gpus > 0 ? pod.gpus : (pod.gpuMilli > 0 ? 1 : 0);
+        int perGpu = pod.gpus > 0 ? MILLI : pod.gpuMilli;
+        int mask = 0;
+        int base = node * MAX_GPUS;
+        for (int g = 0; g < gpuCount[node] && Integer.bitCount(mask) < need; g++) {
+            if (gpuFree[base + g] >= perGpu) {
+                mask |= 1 << g;
+            }
+        }
+        return Integer.bitCount(mask) == need ? mask : 0;
+    }
+
     public int podsOnNode(int node) {
         return podsOnNode[node];
     }
