@@ -28,6 +28,8 @@ final class PodRecord extends QueuedUnit {
     ShapeClass shape;
     /** Eviction asked; the pod still holds its resources until it is removed. */
     boolean evicting;
+    /** Until then (agent clock) it is not chosen as a victim: its eviction was refused. */
+    long protectedUntil;
     /** An evicting pod that no longer holds resources (its bind failed before it was removed). */
     boolean victimReleased;
     /** This pod's preemption is waiting for that many victims to go; it starts no other preemption meanwhile. */
@@ -55,6 +57,7 @@ final class PodRecord extends QueuedUnit {
         this.gang = null;
         this.shape = null;
         this.evicting = false;
+        this.protectedUntil = 0;
         this.victimReleased = false;
         this.victimsPending = 0;
         this.nominated = false;

@@ -136,12 +136,12 @@ final class Preemptor {
         java.util.Set<GangRecord> gangsTaken = new java.util.HashSet<>();
         long[] reclaimedFrom = new long[queues.size()];
         for (PodRecord pod : agent.placedPods()) {
-            if (!eligible(pod, unit, reclaiming)) {
+            if (!eligible(pod, unit, reclaiming, agent.now())) {
                 continue;
             }
             GangRecord gang = pod.gang;
             if (gang != null && gang.spec != null && gang.placedKept() - 1 < gang.spec.minMember()) {
-                if (!gangsTaken.add(gang) || !allEligible(gang, unit, reclaiming)) {
+                if (!gangsTaken.add(gang) || !allEligible(gang, unit, reclaiming, agent.now())) {
                     continue;
                 }
                 List<PodRecord> members = new ArrayList<>();
@@ -181,20 +181,23 @@ final class Preemptor {
         return bounded;
     }
 
-    private boolean allEligible(GangRecord gang, QueuedUnit unit, boolean reclaiming) {
+    private boolean allEligible(GangRecord gang, QueuedUnit unit, boolean reclaiming, long now) {
         for (PodRecord m : gang.members) {
-            if (m.isPlaced() && !eligible(m, unit, reclaiming)) {
+            if (m.isPlaced() && !eligible(m, unit, reclaiming, now)) {
                 return false;
             }
         }
         return true;
     }
 
-    private boolean eligible(PodRecord victim, QueuedUnit unit, boolean reclaiming) {
+    private boolean eligible(PodRecord victim, QueuedUnit unit, boolean reclaiming, long now) {
         if (victim.status != PodRecord.ASSUMED && victim.status != PodRecord.BOUND) {
             return false;
         }
         if (victim.evicting || victim == unit || (unit instanceof GangRecord g && victim.gang == g)) {
+            return false;
+        }
+        if (victim.protectedUntil - now > 0) {
             return false;
         }
         if (!config.inferencePreemptible() && victim.spec.workloadClass() == WorkloadClass.INFERENCE) {

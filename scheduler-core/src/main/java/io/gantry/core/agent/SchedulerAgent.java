@@ -71,6 +71,8 @@ public final class SchedulerAgent implements Agent {
     private final Long2ObjectHashMap<PodRecord> pods = new Long2ObjectHashMap<>();
     private final Map<String, GangRecord> gangs = new HashMap<>();
     private final List<GangRecord> waitingGangs = new ArrayList<>();
+    /** In time order: every protection lasts the same, so they end in the order they began. */
+    private final ArrayDeque<ProtectionTimer> protectionTimers = new ArrayDeque<>();
     private final ArrayDeque<PodRecord> pool = new ArrayDeque<>();
     private final Long2ObjectHashMap<ShapeClass> shapeByHash = new Long2ObjectHashMap<>();
     private final List<ShapeClass> shapes = new ArrayList<>();
@@ -88,6 +90,8 @@ public final class SchedulerAgent implements Agent {
     /** How often the reason of a pod that keeps failing is recounted (its status message refreshes). */
     private static final long EXPLAIN_REFRESH_NANOS = 10_000_000_000L;
     private static final String NO_ROOM = "no node has room now";
+    /** How long a victim whose eviction was refused (PodDisruptionBudget) is not chosen again. */
+    static final long REFUSED_VICTIM_PROTECTION_NANOS = 60_000_000_000L;
 
     /** The gang each node is reserved for against starvation, or null; it blocks work of no higher priority. */
     private QueuedUnit[] reservedFor = new QueuedUnit[64];
@@ -134,6 +138,7 @@ public final class SchedulerAgent implements Agent {
         now = clock.nanoTime();
         int work = intake.drain(handler, config.maxEventsPerCycle());
         work += runGangTimers();
+        work += runProtectionTimers();
         work += scheduleCycle(config.maxDecisionsPerCycle());
         return work;
     }
@@ -165,6 +170,8 @@ public final class SchedulerAgent implements Agent {
                 onBindSucceeded(e.podId());
             } else if (event instanceof SchedulerEvent.BindFailed e) {
                 onBindFailed(e.podId(), e.reason());
+            } else if (event instanceof SchedulerEvent.EvictionRefused e) {
+                onEvictionRefused(e.podId());
             }
         } catch (RuntimeException e) {
             recordError(event.toString(), e);
@@ -204,7 +211,7 @@ public final class SchedulerAgent implements Agent {
     /** Runs one duty cycle's scheduling part with {@code nowNanos} as the time, without draining the intake. */
     public int schedule(long nowNanos) {
         now = nowNanos;
-        return runGangTimers() + scheduleCycle(config.maxDecisionsPerCycle());
+        return runGangTimers() + runProtectionTimers() + scheduleCycle(config.maxDecisionsPerCycle());
     }
 
     private void recordError(String what, RuntimeException e) {
@@ -448,6 +455,43 @@ public final class SchedulerAgent implements Agent {
                 pod.cancelRequested = false;
                 settleGang(pod.gang);
             }
+        }
+    }
+
+    /**
+     * A victim's eviction was refused: it keeps running and holding its resources, is protected from
+     * preemption for {@link #REFUSED_VICTIM_PROTECTION_NANOS}, and its preemptor gives up the nodes kept
+     * for it and is scheduled again, so it either fits elsewhere or preempts other victims.
+     */
+    private void onEvictionRefused(long podId) {
+        PodRecord victim = pods.get(podId);
+        if (victim == null || !victim.evicting || victim.victimReleased || !victim.isPlaced()) {
+            return;
+        }
+        victim.evicting = false;
+        victim.protectedUntil = now + REFUSED_VICTIM_PROTECTION_NANOS;
+        queues.addLeaving(victim.queue(), -victim.request.totalGpuMilli());
+        QueuedUnit preemptor = victim.preemptor != null ? victim.preemptor : victim.gangPreemptor;
+        if (victim.preemptor != null && victim.preemptor.victimsPending > 0) {
+            victim.preemptor.victimsPending--;
+        }
+        if (victim.gangPreemptor != null && victim.gangPreemptor.victimsPending > 0) {
+            victim.gangPreemptor.victimsPending--;
+        }
+        victim.preemptor = null;
+        victim.gangPreemptor = null;
+        if (preemptor == null) {
+            return;
+        }
+        dropClaim(preemptor);
+        clearReservationsOf(preemptor);
+        protectionTimers.addLast(new ProtectionTimer(victim.protectedUntil, preemptor));
+        if (preemptor instanceof PodRecord p && p.status == PodRecord.PENDING && !p.evicting) {
+            unqueue(p);
+            p.lastReason = null;
+            queues.makeReady(p);
+        } else if (preemptor instanceof GangRecord g && !g.isScheduled()) {
+            requeueGang(g);
         }
     }
 
@@ -789,6 +833,27 @@ public final class SchedulerAgent implements Agent {
     }
 
     // ------------------------------------------------------------------ reservations and timers
+
+    /** A unit to schedule again when a refused victim's protection ends: it may preempt that victim then. */
+    private record ProtectionTimer(long endsAt, QueuedUnit preemptor) {
+    }
+
+    private int runProtectionTimers() {
+        int work = 0;
+        while (!protectionTimers.isEmpty() && protectionTimers.peekFirst().endsAt() - now <= 0) {
+            QueuedUnit unit = protectionTimers.pollFirst().preemptor();
+            if (unit instanceof PodRecord p && pods.get(p.id()) == p && p.status == PodRecord.PENDING && !p.evicting) {
+                unqueue(p);
+                p.lastReason = null;
+                queues.makeReady(p);
+                work++;
+            } else if (unit instanceof GangRecord g && gangs.get(g.key) == g && !g.isScheduled()) {
+                requeueGang(g);
+                work++;
+            }
+        }
+        return work;
+    }
 
     private int runGangTimers() {
         if (waitingGangs.isEmpty()) {
@@ -1149,6 +1214,11 @@ public final class SchedulerAgent implements Agent {
     // ------------------------------------------------------------------ reads for drivers and tests
 
     /** The state; read it only on the agent thread (or when the agent is stepped by hand). */
+    /** The agent's clock reading for the current duty cycle. */
+    long now() {
+        return now;
+    }
+
     public ClusterState state() {
         return state;
     }

@@ -53,4 +53,11 @@ public sealed interface SchedulerEvent {
     /** The binding failed for good (after the binder's own retries); the placement is rolled back. */
     record BindFailed(long podId, String reason) implements SchedulerEvent {
     }
+
+    /**
+     * The API refused to evict a victim (a PodDisruptionBudget said no): it stays, is not chosen again for
+     * a while, and its preemptor looks for other victims.
+     */
+    record EvictionRefused(long podId, String reason) implements SchedulerEvent {
+    }
 }

@@ -234,4 +234,47 @@ class PreemptionScenarioTest {
         assertThat(h.isBound(big1)).isTrue();
         assertThat(h.agent.reservedNodes()).isZero();
     }
+
+    @Test
+    void aRefusedEvictionKeepsTheVictimAndThePreemptorPicksAnotherVictim() {
+        AgentHarness h = new AgentHarness();
+        h.node("n1", 4, "A100");
+        h.node("n2", 4, "A100");
+        PodSpec guarded = h.pod("guarded", 4, 1);
+        PodSpec other = h.pod("other", 4, 2);
+        h.step();
+        PodSpec high = h.pod("high", 4, 10);
+        h.step();
+        assertThat(h.outbox.newEvictions()).extracting(e -> e.pod().name()).containsExactly("guarded");
+
+        h.send(new io.gantry.core.intake.SchedulerEvent.EvictionRefused(guarded.id(), "429: PodDisruptionBudget"));
+        h.step();
+        assertThat(h.outbox.newEvictions()).extracting(e -> e.pod().name()).containsExactly("other");
+        assertThat(h.agent.nodeOf(guarded.id())).isNotNegative();
+
+        h.remove(other);
+        h.step();
+        assertThat(h.isBound(high)).isTrue();
+        assertThat(h.agent.state().nodeName(h.agent.nodeOf(high.id())))
+                .isEqualTo(h.agent.state().nodeName(h.agent.nodeOf(guarded.id())).equals("n1") ? "n2" : "n1");
+    }
+
+    @Test
+    void aVictimWhoseEvictionWasRefusedIsChosenAgainOnlyAfterItsProtectionEnds() {
+        AgentHarness h = new AgentHarness();
+        h.node("n1", 4, "A100");
+        PodSpec guarded = h.pod("guarded", 4, 1);
+        h.step();
+        PodSpec high = h.pod("high", 4, 10);
+        h.step();
+        assertThat(h.outbox.newEvictions()).extracting(e -> e.pod().name()).containsExactly("guarded");
+        h.send(new io.gantry.core.intake.SchedulerEvent.EvictionRefused(guarded.id(), "429"));
+        h.step();
+        assertThat(h.outbox.newEvictions()).isEmpty();
+        assertThat(h.isBound(high)).isFalse();
+
+        h.advance(SchedulerAgent.REFUSED_VICTIM_PROTECTION_NANOS + SECOND);
+        h.step();
+        assertThat(h.outbox.newEvictions()).extracting(e -> e.pod().name()).containsExactly("guarded");
+    }
 }
