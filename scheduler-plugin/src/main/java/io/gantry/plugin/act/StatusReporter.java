@@ -1,0 +1,218 @@
+package io.gantry.plugin.act;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.gantry.core.outbox.Outbox;
+import io.gantry.plugin.feed.PodRef;
+import io.gantry.plugin.metrics.SchedulerMetrics;
+import io.gantry.plugin.translate.PodGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
+
+/**
+ * Tells users what happened, on the objects they look at.
+ *
+ * <ul>
+ *   <li>Events {@code Scheduled} and {@code FailedScheduling}, deduplicated per pod (the same message is
+ *       written once) and rate-limited (beyond the limit they are dropped and counted, never queued).</li>
+ *   <li>Condition {@code PodScheduled=False} with reason {@code Unschedulable} and the core's explanation,
+ *       which cluster autoscalers read; {@code SchedulerError} for pods Gantry cannot translate.</li>
+ *   <li>{@code DisruptionTarget} condition and a {@code Preempted} event on preemption victims.</li>
+ *   <li>PodGroup status: phase, scheduled and running counts.</li>
+ * </ul>
+ * Writes are coalesced per object, so a burst of status changes costs one write per object.
+ */
+public final class StatusReporter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
+
+    private final KubernetesClient client;
+    private final String component;
+    private final String identity;
+    private final SchedulerMetrics metrics;
+    private final WriteLimiter eventLimiter;
+    private final WriteLimiter writes;
+    private final CoalescingWorkers workers = new CoalescingWorkers("gantry-status", 4);
+    private final Map<String, String> lastReported = new ConcurrentHashMap<>();
+    private final AtomicLong eventSeq = new AtomicLong();
+    private volatile ToIntFunction<String> runningMembers = key -> 0;
+
+    public StatusReporter(KubernetesClient client, String component, String identity, SchedulerMetrics metrics,
+                          WriteLimiter eventLimiter, WriteLimiter writes) {
+        this.client = client;
+        this.component = component;
+        this.identity = identity;
+        this.metrics = metrics;
+        this.eventLimiter = eventLimiter;
+        this.writes = writes;
+    }
+
+    /** How many members of a gang ({@code namespace/name}) run now, for PodGroup status. */
+    public void runningMembers(ToIntFunction<String> counter) {
+        this.runningMembers = counter;
+    }
+
+    public void scheduled(PodRef pod, String node) {
+        lastReported.remove(pod.uid());
+        String message = "Successfully assigned " + pod.key() + " to " + node;
+        workers.submit("event/" + pod.uid() + "/scheduled", () -> event(podRef(pod), "Normal", "Scheduled", message));
+    }
+
+    /** The core cannot place the pod now: condition and event, once per distinct message. */
+    public void unschedulable(PodRef pod, String message) {
+        report(pod, "Unschedulable", message);
+    }
+
+    /** The pod cannot be translated: it stays pending with the field and value named. */
+    public void invalid(PodRef pod, String message) {
+        report(pod, "SchedulerError", message);
+    }
+
+    private void report(PodRef pod, String reason, String message) {
+        String summary = reason + "|" + message;
+        if (summary.equals(lastReported.put(pod.uid(), summary))) {
+            return;
+        }
+        workers.submit("event/" + pod.uid() + "/failed", () -> event(podRef(pod), "Warning", "FailedScheduling", message));
+        workers.submit("condition/" + pod.uid(), () -> podCondition(pod, "PodScheduled", "False", reason, message));
+    }
+
+    /** A Kubernetes object (node, PodGroup, or a bound pod) Gantry cannot translate. */
+    public void invalidObject(HasMetadata object, String message) {
+        String uid = object.getMetadata().getUid() == null ? object.getKind() + "/" + object.getMetadata().getName() : object.getMetadata().getUid();
+        if (message.equals(lastReported.put(uid, message))) {
+            return;
+        }
+        ObjectReference ref = new ObjectReferenceBuilder().withApiVersion(object.getApiVersion()).withKind(object.getKind())
+                .withNamespace(object.getMetadata().getNamespace()).withName(object.getMetadata().getName())
+                .withUid(object.getMetadata().getUid()).build();
+        workers.submit("event/" + uid + "/invalid", () -> event(ref, "Warning", "FailedScheduling", message));
+    }
+
+    /** Before the eviction: condition {@code DisruptionTarget}, as kube-scheduler marks its victims. */
+    public void preempting(PodRef victim, String preemptor) {
+        podCondition(victim, "DisruptionTarget", "True", "PreemptionByScheduler", component + ": preempting to accommodate " + preemptor);
+    }
+
+    public void preempted(PodRef victim, String preemptor, String reason) {
+        workers.submit("event/" + victim.uid() + "/preempted",
+                () -> event(podRef(victim), "Normal", "Preempted", "Preempted by " + preemptor + ": " + reason));
+    }
+
+    /** A pod left Gantry's hands (bound elsewhere, finished, deleted): forget what was said about it. */
+    public void forget(String uid) {
+        lastReported.remove(uid);
+    }
+
+    public void gangStatus(String gangKey, Outbox.GangPhase phase, int placed, int minMember, String message) {
+        workers.submit("podgroup/" + gangKey, () -> podGroupStatus(gangKey, phase, placed, minMember, message));
+    }
+
+    /** Writes the running count again (a member started or stopped), keeping the last phase. */
+    public void refreshRunning(String gangKey) {
+        workers.submit("podgroup-running/" + gangKey, () -> podGroupStatus(gangKey, null, -1, 0, null));
+    }
+
+    public int backlog() {
+        return workers.backlog();
+    }
+
+    private void podGroupStatus(String gangKey, Outbox.GangPhase phase, int placed, int minMember, String message) {
+        int slash = gangKey.indexOf('/');
+        String namespace = gangKey.substring(0, slash);
+        String name = gangKey.substring(slash + 1);
+        int running = runningMembers.applyAsInt(gangKey);
+        Map<String, Object> status = new LinkedHashMap<>();
+        if (phase != null) {
+            String text = switch (phase) {
+                case PENDING -> "Pending";
+                case SCHEDULED -> running >= minMember ? "Running" : "Scheduled";
+                case TIMED_OUT -> "Pending";
+            };
+            status.put("phase", text);
+            status.put("scheduled", placed);
+            status.put("message", phase == Outbox.GangPhase.TIMED_OUT ? "timed out: " + message : message);
+        }
+        status.put("running", running);
+        String patch = client.getKubernetesSerialization().asJson(Map.of("status", status));
+        writes.acquire();
+        try {
+            client.resources(PodGroup.class).inNamespace(namespace).withName(name).subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                LOG.warn("PodGroup {}: status not written: {}", gangKey, e.getMessage());
+            }
+        }
+    }
+
+    private void podCondition(PodRef pod, String type, String status, String reason, String message) {
+        Map<String, Object> condition = new LinkedHashMap<>();
+        condition.put("type", type);
+        condition.put("status", status);
+        condition.put("reason", reason);
+        condition.put("message", message);
+        condition.put("lastTransitionTime", Instant.now().toString());
+        String patch = client.getKubernetesSerialization().asJson(
+                Map.of("status", Map.of("conditions", java.util.List.of(condition))));
+        writes.acquire();
+        try {
+            client.pods().inNamespace(pod.namespace()).withName(pod.name()).subresource("status")
+                    .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                LOG.warn("pod {}: condition {} not written: {}", pod.key(), type, e.getMessage());
+            }
+        }
+    }
+
+    private void event(ObjectReference involved, String type, String reason, String message) {
+        if (!eventLimiter.tryAcquire()) {
+            metrics.eventDropped();
+            return;
+        }
+        String now = Instant.now().toString();
+        Event event = new EventBuilder()
+                .withNewMetadata().withNamespace(involved.getNamespace() == null ? "default" : involved.getNamespace())
+                .withName(involved.getName() + "." + Long.toHexString(System.currentTimeMillis()) + Long.toHexString(eventSeq.incrementAndGet()))
+                .endMetadata()
+                .withInvolvedObject(involved).withType(type).withReason(reason).withMessage(truncate(message))
+                .withNewSource().withComponent(component).endSource()
+                .withReportingComponent(component).withReportingInstance(identity)
+                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                .build();
+        try {
+            client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
+        } catch (KubernetesClientException e) {
+            LOG.warn("event {} on {}/{} not written: {}", reason, involved.getNamespace(), involved.getName(), e.getMessage());
+        }
+    }
+
+    private static ObjectReference podRef(PodRef pod) {
+        return new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod").withNamespace(pod.namespace())
+                .withName(pod.name()).withUid(pod.uid()).build();
+    }
+
+    /** Event messages are capped by the API server at 1 KiB. */
+    private static String truncate(String message) {
+        return message.length() <= 1024 ? message : message.substring(0, 1021) + "...";
+    }
+
+    @Override
+    public void close() {
+        workers.close();
+    }
+}

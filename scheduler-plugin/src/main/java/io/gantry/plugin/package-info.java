@@ -1,0 +1,2 @@
+/** The Kubernetes secondary scheduler process. */
+package io.gantry.plugin;
