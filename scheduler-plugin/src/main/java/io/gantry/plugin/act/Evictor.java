@@ -63,7 +63,7 @@ public final class Evictor implements AutoCloseable {
                 if (e.getCode() == 404 || e.getCode() == 409) {
                     return; // gone already, or recreated: the informer tells the agent
                 }
-                last = e.getCode() + ": " + e.getMessage();
+                last = e.getCode() + ": " + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
                 LOG.warn("pod {}: eviction attempt {} failed: {}", victim.key(), attempt, last);
                 try {
                     Thread.sleep(100L << attempt);

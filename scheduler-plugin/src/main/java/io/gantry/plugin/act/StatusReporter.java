@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -17,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,23 +164,54 @@ public final class StatusReporter implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets one pod condition, keeping the others: read, change, and write back as a JSON patch (fabric8
+     * computes it), which every API server accepts; the condition's transition time moves only when its
+     * status does.
+     */
     private void podCondition(PodRef pod, String type, String status, String reason, String message) {
-        Map<String, Object> condition = new LinkedHashMap<>();
-        condition.put("type", type);
-        condition.put("status", status);
-        condition.put("reason", reason);
-        condition.put("message", message);
-        condition.put("lastTransitionTime", Instant.now().toString());
-        String patch = client.getKubernetesSerialization().asJson(
-                Map.of("status", Map.of("conditions", java.util.List.of(condition))));
-        writes.acquire();
-        try {
-            client.pods().inNamespace(pod.namespace()).withName(pod.name()).subresource("status")
-                    .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                LOG.warn("pod {}: condition {} not written: {}", pod.key(), type, e.getMessage());
+        for (int attempt = 1; ; attempt++) {
+            writes.acquire();
+            try {
+                writeCondition(pod, type, status, reason, message);
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 409 && attempt < 5) {
+                    continue; // changed under us (bound, another condition): read it again
+                }
+                if (e.getCode() != 404) {
+                    LOG.warn("pod {}: condition {} not written: {}", pod.key(), type, e.getMessage());
+                }
+                return;
             }
+        }
+    }
+
+    private void writeCondition(PodRef pod, String type, String status, String reason, String message) {
+        {
+            client.pods().inNamespace(pod.namespace()).withName(pod.name()).editStatus(current -> {
+                if (!pod.uid().equals(current.getMetadata().getUid())) {
+                    return current;
+                }
+                PodStatus podStatus = current.getStatus() == null ? new PodStatus() : current.getStatus();
+                List<PodCondition> conditions = podStatus.getConditions() == null ? new ArrayList<>() : new ArrayList<>(podStatus.getConditions());
+                String since = Instant.now().toString();
+                for (int i = 0; i < conditions.size(); i++) {
+                    PodCondition c = conditions.get(i);
+                    if (type.equals(c.getType())) {
+                        if (status.equals(c.getStatus())) {
+                            since = c.getLastTransitionTime();
+                        }
+                        conditions.remove(i);
+                        break;
+                    }
+                }
+                conditions.add(new PodConditionBuilder().withType(type).withStatus(status).withReason(reason)
+                        .withMessage(truncate(message)).withLastTransitionTime(since).build());
+                podStatus.setConditions(conditions);
+                current.setStatus(podStatus);
+                return current;
+            });
         }
     }
 
@@ -197,7 +233,8 @@ public final class StatusReporter implements AutoCloseable {
         try {
             client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
         } catch (KubernetesClientException e) {
-            LOG.warn("event {} on {}/{} not written: {}", reason, involved.getNamespace(), involved.getName(), e.getMessage());
+            LOG.warn("event {} on {}/{} not written: {}{}", reason, involved.getNamespace(), involved.getName(), e.getMessage(),
+                    e.getCause() == null ? "" : " (" + e.getCause() + ")");
         }
     }
 

@@ -63,6 +63,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final Set<String> budgetProtected = ConcurrentHashMap.newKeySet();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> bindings = new ConcurrentHashMap<>();
+    private final Map<String, String> racingBinds = new ConcurrentHashMap<>();
 
     /** The next {@code times} requests with this method whose path matches {@code pathRegex} get {@code code}. */
     public void failNext(String method, String pathRegex, int code, int times) {
@@ -76,6 +77,14 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
     public void unprotect(String podKey) {
         budgetProtected.remove(podKey);
+    }
+
+    /**
+     * When a binding for {@code podKey} arrives, another scheduler binds the pod to {@code node} just
+     * before it, as in a race between two schedulers (or a former leader's bind still in flight).
+     */
+    public void bindElsewhereFirst(String podKey, String node) {
+        racingBinds.put(podKey, node);
     }
 
     public List<Call> calls() {
@@ -129,6 +138,13 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     }
 
     private synchronized MockResponse bind(String namespace, String name, RecordedRequest request) {
+        String racer = racingBinds.remove(namespace + "/" + name);
+        if (racer != null) {
+            Binding first = new io.fabric8.kubernetes.api.model.BindingBuilder().withNewMetadata().withNamespace(namespace)
+                    .withName(name).endMetadata().withNewTarget().withKind("Node").withName(racer).endTarget().build();
+            bind(namespace, name, new RecordedRequest("HTTP/1.1", HttpMethod.POST, request.getPath(), Headers.builder().build(),
+                    new Buffer().writeUtf8(json.asJson(first))));
+        }
         Binding binding = json.unmarshal(request.getUtf8Body(), Binding.class);
         String podPath = "/api/v1/namespaces/" + namespace + "/pods/" + name;
         MockResponse got = super.handleGet(podPath);

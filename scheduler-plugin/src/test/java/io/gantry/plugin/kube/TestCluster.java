@@ -6,12 +6,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.gantry.plugin.config.SchedulerSettings;
 import io.gantry.plugin.config.SettingsLoader;
 import io.gantry.plugin.metrics.SchedulerMetrics;
+import io.gantry.plugin.run.ClientSettings;
 import io.gantry.plugin.run.GantryScheduler;
 import io.gantry.plugin.translate.KubeNames;
 import io.gantry.plugin.translate.PodGroup;
@@ -46,7 +48,8 @@ public final class TestCluster implements AutoCloseable {
     /** A scheduler on this API with the given config YAML (leader election off unless it says so). */
     public GantryScheduler scheduler(String identity, String yaml) {
         SchedulerSettings settings = SettingsLoader.parse(yaml);
-        GantryScheduler scheduler = new GantryScheduler(server.createClient(), settings, identity, new SchedulerMetrics());
+        GantryScheduler scheduler = new GantryScheduler(new KubernetesClientBuilder()
+                .withConfig(ClientSettings.tune(client.getConfiguration(), settings)).build(), settings, identity, new SchedulerMetrics());
         scheduler.start();
         started.add(scheduler);
         return scheduler;
