@@ -1,5 +1,6 @@
 package io.gantry.cli;
 
+import io.gantry.plugin.cli.SchedulerCommand;
 import io.gantry.simulator.cli.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code gantry} command: one entry point for every subcommand. */
 @Command(name = "gantry", mixinStandardHelpOptions = true, version = "gantry 0.1.0",
         description = "Gantry, a GPU-aware batch scheduler for Kubernetes.",
-        subcommands = {SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SimulateCommand.class, SchedulerCommand.class, CommandLine.HelpCommand.class})
 public final class GantryCommand implements Runnable {
 
     @CommandLine.Spec
@@ -15,7 +16,7 @@ public final class GantryCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: try 'gantry simulate' or 'gantry --help'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: try 'gantry simulate', 'gantry scheduler' or 'gantry --help'");
     }
 
     public static void main(String[] args) {
