@@ -57,11 +57,15 @@ class LeaderElectionIntegrationTest {
         java.util.concurrent.atomic.AtomicBoolean intruding = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread intruder = new Thread(() -> {
             while (intruding.get()) {
-                cluster.client.leases().inNamespace("gantry-system").withName("gantry-test").edit(l -> {
-                    l.getSpec().setHolderIdentity("intruder");
-                    l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
-                    return l;
-                });
+                try {
+                    cluster.client.leases().inNamespace("gantry-system").withName("gantry-test").edit(l -> {
+                        l.getSpec().setHolderIdentity("intruder");
+                        l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+                        return l;
+                    });
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    // the replica renewed in between (409): try again
+                }
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
@@ -71,7 +75,7 @@ class LeaderElectionIntegrationTest {
         });
         intruder.start();
         try {
-            assertThat(eventually(Duration.ofSeconds(4), () -> !only.leading())).isTrue();
+            assertThat(eventually(Duration.ofSeconds(6), () -> !only.leading())).isTrue();
             cluster.create(cluster.gpuPod("while-not-leading", 1));
             assertThat(stays(Duration.ofSeconds(1), () -> cluster.nodeOf("while-not-leading") == null)).isTrue();
         } finally {
