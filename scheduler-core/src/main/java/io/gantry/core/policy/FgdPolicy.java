@@ -1,6 +1,8 @@
 package io.gantry.core.policy;
 
 import io.gantry.core.state.ClusterState;
+import io.gantry.core.state.GpuModelRegistry;
+import io.gantry.core.state.NodeRank;
 import io.gantry.core.state.PlacementRequest;
 
 import java.util.Arrays;
@@ -16,17 +18,18 @@ import java.util.Arrays;
  * free GPUs are alike.
  *
  * <p><b>Cost.</b> Computing F for one node state is O(T * G) for T typical shapes and G GPUs per node,
- * and a score tries up to G GPU choices, so a cold score is O(T * G^2). Two caches keep a decision far
- * below the naive O(N * T * G^2) for N nodes: F of each node is kept with the node's
- * {@linkplain ClusterState#version(int) version}, and the score and GPU choice of each (node, pod shape)
- * pair are kept with the version they were computed at, for up to {@value #MAX_CACHED_SHAPES} distinct
- * pod shapes. A decision therefore costs O(N) cache reads plus O(T * G^2) for each node that changed
- * since a pod of the same shape was last scored. Traces have few distinct shapes (the paper's default
- * trace: 91), so in steady state each decision recomputes a handful of nodes. Memory: 16 bytes per
- * node per cached shape, allocated when the shape is first seen. Shapes beyond the cap are scored
- * without the cache.
+ * and a score tries up to G GPU choices, so a cold score is O(T * G^2). F of each node is kept with the
+ * node's {@linkplain ClusterState#version(int) version}, and for each of up to
+ * {@value #MAX_CACHED_SHAPES} distinct pod shapes a {@link ShapeScores} keeps the score and GPU choice on
+ * every node by version, with the nodes that could hold the shape ordered by score, then node rank
+ * ({@link ScoreOrdered}). Before a decision the shape's scores catch up on the nodes changed since it
+ * was last asked ({@link ClusterState#changedNode}), so a decision costs O(T * G^2 + log N) per changed
+ * node plus the nodes the placer refuses, not O(N): the best node is the top of the highest score.
+ * Traces have few distinct shapes (the paper's default trace: 91). Memory: about 19 bytes per node
+ * per cached shape, allocated when the shape is first seen. Shapes beyond the cap are scored without
+ * the cache, node by node.
  */
-final class FgdPolicy implements PlacementPolicy {
+final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
     static final int MAX_CACHED_SHAPES = 128;
     private static final int MILLI = 1000;
     private static final int MAX_GPUS = ClusterState.MAX_GPUS;
@@ -36,9 +39,9 @@ final class FgdPolicy implements PlacementPolicy {
     private FragmentationIndex fragmentation;
 
     private final PodShapeTable podShapes = new PodShapeTable(MAX_CACHED_SHAPES);
-    private final int[][] cachedScore = new int[MAX_CACHED_SHAPES][];
-    private final int[][] cachedGpu = new int[MAX_CACHED_SHAPES][];
-    private final long[][] cachedVersion = new long[MAX_CACHED_SHAPES][];
+    private final ShapeScores[] shapeScores = new ShapeScores[MAX_CACHED_SHAPES];
+    /** The fixed rank of each node under the state's rank seed: the order within a score. */
+    private long[] rank = new long[0];
 
     private final int[] scratch = new int[MAX_GPUS];
     private int lastGpu;
@@ -54,21 +57,12 @@ final class FgdPolicy implements PlacementPolicy {
 
     @Override
     public int score(ClusterState state, PlacementRequest pod, int node) {
-        compileFor(state);
-        int slot = podShapes.slotOf(pod.cpuMilli(), pod.gpus(), pod.gpuMilli(), pod.modelMask());
-        if (slot < 0) {
+        ShapeScores scores = scoresFor(state, pod);
+        if (scores == null) {
             return scoreAndChoose(state, pod, node);
         }
-        ensureSlot(slot, state.nodeSlots());
-        long version = state.version(node);
-        if (cachedVersion[slot][node] == version) {
-            return cachedScore[slot][node];
-        }
-        int score = scoreAndChoose(state, pod, node);
-        cachedScore[slot][node] = score;
-        cachedGpu[slot][node] = lastGpu;
-        cachedVersion[slot][node] = version;
-        return score;
+        refresh(scores, state, pod, node);
+        return scores.score(node);
     }
 
     @Override
@@ -79,14 +73,93 @@ final class FgdPolicy implements PlacementPolicy {
         if (pod.gpuMilli() == 0) {
             return 0;
         }
+        ShapeScores scores = scoresFor(state, pod);
+        if (scores == null) {
+            scoreAndChoose(state, pod, node);
+            return 1 << lastGpu;
+        }
+        refresh(scores, state, pod, node);
+        return 1 << scores.gpu(node);
+    }
+
+    @Override
+    public int bestAccepted(ClusterState state, PlacementRequest pod, NodeAcceptor acceptor) {
+        ShapeScores scores = scoresFor(state, pod);
+        if (scores == null) {
+            return NOT_ORDERED;
+        }
+        catchUp(scores, state, pod);
+        return scores.best(acceptor, rank);
+    }
+
+    /** Brings every entry of {@code scores} up to the state's current versions. */
+    private void catchUp(ShapeScores scores, ClusterState state, PlacementRequest pod) {
+        long changes = state.changeCount();
+        if (scores.syncedChanges < 0 || changes - scores.syncedChanges > state.changesKept()) {
+            for (int node = 0, slots = state.nodeSlots(); node < slots; node++) {
+                refresh(scores, state, pod, node);
+            }
+        } else {
+            for (long change = scores.syncedChanges; change < changes; change++) {
+                refresh(scores, state, pod, state.changedNode(change));
+            }
+        }
+        scores.syncedChanges = changes;
+    }
+
+    /** Recomputes {@code node}'s entry when the node changed since it was computed. */
+    private void refresh(ShapeScores scores, ClusterState state, PlacementRequest pod, int node) {
+        long version = state.version(node);
+        if (scores.isCurrent(node, version)) {
+            return;
+        }
+        if (!state.isLive(node)) {
+            scores.forget(node, version, rank);
+            return;
+        }
+        int score = scoreAndChoose(state, pod, node);
+        scores.put(node, version, score, lastGpu, holds(state, pod, node), rank);
+    }
+
+    /**
+     * Whether the node's free GPUs and CPU could take the pod: what the pod's shape decides of the fit.
+     * The rest (cordon, taints, selector, memory, GPU memory) is the placer's to check.
+     */
+    private static boolean holds(ClusterState state, PlacementRequest pod, int node) {
+        if (pod.cpuMilli() > state.cpuFree(node)) {
+            return false;
+        }
+        if (!pod.asksGpu()) {
+            return true;
+        }
+        if (state.gpuCount(node) == 0 || !GpuModelRegistry.accepts(pod.modelMask(), state.gpuModelId(node))) {
+            return false;
+        }
+        return pod.gpus() > 0 ? state.freeWholeGpus(node) >= pod.gpus() : state.largestFreeShare(node) >= pod.gpuMilli();
+    }
+
+    /** The cached scores of the pod's shape, sized to the state; null when the shape table is full. */
+    private ShapeScores scoresFor(ClusterState state, PlacementRequest pod) {
         compileFor(state);
         int slot = podShapes.slotOf(pod.cpuMilli(), pod.gpus(), pod.gpuMilli(), pod.modelMask());
-        if (slot >= 0 && cachedVersion[slot] != null && cachedVersion[slot].length > node
-                && cachedVersion[slot][node] == state.version(node)) {
-            return 1 << cachedGpu[slot][node];
+        if (slot < 0) {
+            return null;
         }
-        scoreAndChoose(state, pod, node);
-        return 1 << lastGpu;
+        int slots = state.nodeSlots();
+        if (rank.length < slots) {
+            int old = rank.length;
+            rank = Arrays.copyOf(rank, Math.max(slots, old * 2));
+            for (int node = old; node < rank.length; node++) {
+                rank[node] = NodeRank.of(state.rankSeed(), node);
+            }
+        }
+        ShapeScores scores = shapeScores[slot];
+        if (scores == null) {
+            scores = new ShapeScores(slots);
+            shapeScores[slot] = scores;
+        }
+        scores.ensureNodes(slots);
+        return scores;
     }
 
     /** Scores {@code pod} on {@code node} and leaves the best share GPU in {@link #lastGpu}. */
@@ -149,21 +222,7 @@ final class FgdPolicy implements PlacementPolicy {
         }
         fragmentation = new FragmentationIndex(state, distribution);
         podShapes.clear();
-        Arrays.fill(cachedScore, null);
-        Arrays.fill(cachedGpu, null);
-        Arrays.fill(cachedVersion, null);
-    }
-
-    private void ensureSlot(int slot, int nodes) {
-        long[] versions = cachedVersion[slot];
-        if (versions != null && versions.length >= nodes) {
-            return;
-        }
-        int size = versions == null ? nodes : Math.max(nodes, versions.length * 2);
-        int old = versions == null ? 0 : versions.length;
-        cachedScore[slot] = cachedScore[slot] == null ? new int[size] : Arrays.copyOf(cachedScore[slot], size);
-        cachedGpu[slot] = cachedGpu[slot] == null ? new int[size] : Arrays.copyOf(cachedGpu[slot], size);
-        cachedVersion[slot] = versions == null ? new long[size] : Arrays.copyOf(versions, size);
-        Arrays.fill(cachedVersion[slot], old, size, -1);
+        Arrays.fill(shapeScores, null);
+        rank = new long[0];
     }
 }

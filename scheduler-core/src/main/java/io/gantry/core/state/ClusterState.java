@@ -45,6 +45,7 @@ public final class ClusterState {
     private final NodeBuckets byFreeWholeGpus;
     private final NodeBuckets byLargestShare;
     private final NodeClasses classes;
+    private final NodeChangeLog changes;
     private final java.util.Map<SpecKey, Integer> specIds = new java.util.HashMap<>();
     private int[] specId;
 
@@ -110,6 +111,7 @@ public final class ClusterState {
         int n = Math.max(expectedNodes, 1);
         classes = new NodeClasses(rankSeed, n);
         classes.ensureNodes(n);
+        changes = new NodeChangeLog(n);
         specId = new int[n];
         specs = new NodeSpec[n];
         cpuCapacity = new long[n];
@@ -156,7 +158,7 @@ public final class ClusterState {
         setDomains(id, spec);
         gpuClassMask[id] = 0;
         Arrays.fill(gpuClassCount, id * GPU_CLASSES, (id + 1) * GPU_CLASSES, 0);
-        version[id]++;
+        touched(id);
         nodeIdByName.put(spec.name(), id);
         liveNodes++;
         gpuCapacityMilli += (long) spec.gpus() * MILLI;
@@ -217,7 +219,7 @@ public final class ClusterState {
         memoryCapacity[node] = spec.memoryBytes();
         gpuCount[node] = spec.gpus();
         modelId[node] = model;
-        version[node]++;
+        touched(node);
         reindex(node);
     }
 
@@ -236,7 +238,7 @@ public final class ClusterState {
         classes.remove(node);
         specs[node] = null;
         gpuCount[node] = 0;
-        version[node]++;
+        touched(node);
         liveNodes--;
         freeNodeIds.addInt(node);
     }
@@ -306,7 +308,7 @@ public final class ClusterState {
         if (touched > 0) {
             addGpuClass(node, pod.gpus, 1);
         }
-        version[node]++;
+        touched(node);
         gpuAllocatedMilli += (long) perGpu * touched;
 
         int slot = freeSlots.isEmpty() ? slotCount++ : freeSlots.removeAt(freeSlots.size() - 1);
@@ -341,7 +343,7 @@ public final class ClusterState {
         if (mask != 0) {
             addGpuClass(node, perGpu == MILLI ? Integer.bitCount(mask) : 0, -1);
         }
-        version[node]++;
+        touched(node);
         slotByPod.remove(podId);
         freeSlots.addInt(slot);
         reindex(node);
@@ -668,6 +670,33 @@ public final class ClusterState {
         return version[node];
     }
 
+    /**
+     * How many node changes there have been: each one raised one node's {@link #version}. With
+     * {@link #changedNode} a cache kept outside the state catches up on the nodes changed since it
+     * last looked, instead of reading every node's version.
+     */
+    public long changeCount() {
+        return changes.count();
+    }
+
+    /** How many of the most recent changes {@link #changedNode} can still name (at least twice the node slots). */
+    public int changesKept() {
+        return changes.kept();
+    }
+
+    /**
+     * The node that change number {@code change} touched (0-based, below {@link #changeCount()}, and one
+     * of the last {@link #changesKept()}; a reader further behind must rescan every node). It may have
+     * changed again since, and may since have been removed.
+     */
+    public int changedNode(long change) {
+        if (change < 0 || change >= changes.count() || changes.count() - change > changes.kept()) {
+            throw new IllegalArgumentException("change " + change + ": not among the last " + changes.kept()
+                    + " of " + changes.count() + " changes");
+        }
+        return changes.node(change);
+    }
+
     public long gpuCapacityMilli() {
         return gpuCapacityMilli;
     }
@@ -868,6 +897,12 @@ public final class ClusterState {
         }
     }
 
+    /** Every change of a node goes through here: a new version, and an entry in the change log. */
+    private void touched(int node) {
+        version[node]++;
+        changes.record(node);
+    }
+
     private void checkLive(int node) {
         if (!isLive(node)) {
             throw new IllegalArgumentException("node id " + node + ": no such node");
@@ -897,6 +932,7 @@ public final class ClusterState {
         specId = Arrays.copyOf(specId, size);
         classes.ensureNodes(size);
         version = Arrays.copyOf(version, size);
+        changes.ensureNodes(size);
         byFreeWholeGpus.ensureNodes(size);
         byLargestShare.ensureNodes(size);
     }
