@@ -1,11 +1,7 @@
 package io.gantry.core.policy;
 
 import io.gantry.core.state.ClusterState;
-import io.gantry.core.state.GpuModelRegistry;
-import io.gantry.core.state.NodeRank;
 import io.gantry.core.state.PlacementRequest;
-
-import java.util.Arrays;
 
 /**
  * Fragmentation gradient descent (Weng et al., USENIX ATC 2023): place the pod where it increases the
@@ -19,18 +15,15 @@ import java.util.Arrays;
  *
  * <p><b>Cost.</b> Computing F for one node state is O(T * G) for T typical shapes and G GPUs per node,
  * and a score tries up to G GPU choices, so a cold score is O(T * G^2). F of each node is kept with the
- * node's {@linkplain ClusterState#version(int) version}, and for each of up to
- * {@value #MAX_CACHED_SHAPES} distinct pod shapes a {@link ShapeScores} keeps the score and GPU choice on
- * every node by version, with the nodes that could hold the shape ordered by score, then node rank
- * ({@link ScoreOrdered}). Before a decision the shape's scores catch up on the nodes changed since it
- * was last asked ({@link ClusterState#changedNode}), so a decision costs O(T * G^2 + log N) per changed
- * node plus the nodes the placer refuses, not O(N): the best node is the top of the highest score.
- * Traces have few distinct shapes (the paper's default trace: 91). Memory: about 19 bytes per node
- * per cached shape, allocated when the shape is first seen. Shapes beyond the cap are scored without
- * the cache, node by node.
+ * node's {@linkplain ClusterState#version(int) version}, and a {@link ScoreOrder} keeps the score and
+ * GPU choice of each pod shape (memory aside, which FGD does not measure) on every node by version,
+ * with the nodes that could hold the shape ordered by score, then node rank ({@link ScoreOrdered}). A
+ * decision therefore scores only the nodes changed since a pod of its shape was last placed, instead of
+ * every node class. Traces have few distinct shapes (the paper's default trace: 91). Memory: about 22
+ * bytes per node per cached shape.
  */
 final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
-    static final int MAX_CACHED_SHAPES = 128;
+    static final int MAX_CACHED_SHAPES = ScoreOrder.MAX_SHAPES;
     private static final int MILLI = 1000;
     private static final int MAX_GPUS = ClusterState.MAX_GPUS;
 
@@ -38,10 +31,17 @@ final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
 
     private FragmentationIndex fragmentation;
 
-    private final PodShapeTable podShapes = new PodShapeTable(MAX_CACHED_SHAPES);
-    private final ShapeScores[] shapeScores = new ShapeScores[MAX_CACHED_SHAPES];
-    /** The fixed rank of each node under the state's rank seed: the order within a score. */
-    private long[] rank = new long[0];
+    private final ScoreOrder order = new ScoreOrder(new ScoreOrder.Scorer() {
+        @Override
+        public int score(ClusterState state, PlacementRequest pod, int node) {
+            return scoreAndChoose(state, pod, node);
+        }
+
+        @Override
+        public int lastShareGpu() {
+            return lastGpu;
+        }
+    }, false);
 
     private final int[] scratch = new int[MAX_GPUS];
     private int lastGpu;
@@ -57,12 +57,8 @@ final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
 
     @Override
     public int score(ClusterState state, PlacementRequest pod, int node) {
-        ShapeScores scores = scoresFor(state, pod);
-        if (scores == null) {
-            return scoreAndChoose(state, pod, node);
-        }
-        refresh(scores, state, pod, node);
-        return scores.score(node);
+        compileFor(state);
+        return order.score(state, pod, node);
     }
 
     @Override
@@ -73,93 +69,14 @@ final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
         if (pod.gpuMilli() == 0) {
             return 0;
         }
-        ShapeScores scores = scoresFor(state, pod);
-        if (scores == null) {
-            scoreAndChoose(state, pod, node);
-            return 1 << lastGpu;
-        }
-        refresh(scores, state, pod, node);
-        return 1 << scores.gpu(node);
+        compileFor(state);
+        return 1 << order.shareGpu(state, pod, node);
     }
 
     @Override
     public int bestAccepted(ClusterState state, PlacementRequest pod, NodeAcceptor acceptor) {
-        ShapeScores scores = scoresFor(state, pod);
-        if (scores == null) {
-            return NOT_ORDERED;
-        }
-        catchUp(scores, state, pod);
-        return scores.best(acceptor, rank);
-    }
-
-    /** Brings every entry of {@code scores} up to the state's current versions. */
-    private void catchUp(ShapeScores scores, ClusterState state, PlacementRequest pod) {
-        long changes = state.changeCount();
-        if (scores.syncedChanges < 0 || changes - scores.syncedChanges > state.changesKept()) {
-            for (int node = 0, slots = state.nodeSlots(); node < slots; node++) {
-                refresh(scores, state, pod, node);
-            }
-        } else {
-            for (long change = scores.syncedChanges; change < changes; change++) {
-                refresh(scores, state, pod, state.changedNode(change));
-            }
-        }
-        scores.syncedChanges = changes;
-    }
-
-    /** Recomputes {@code node}'s entry when the node changed since it was computed. */
-    private void refresh(ShapeScores scores, ClusterState state, PlacementRequest pod, int node) {
-        long version = state.version(node);
-        if (scores.isCurrent(node, version)) {
-            return;
-        }
-        if (!state.isLive(node)) {
-            scores.forget(node, version, rank);
-            return;
-        }
-        int score = scoreAndChoose(state, pod, node);
-        scores.put(node, version, score, lastGpu, holds(state, pod, node), rank);
-    }
-
-    /**
-     * Whether the node's free GPUs and CPU could take the pod: what the pod's shape decides of the fit.
-     * The rest (cordon, taints, selector, memory, GPU memory) is the placer's to check.
-     */
-    private static boolean holds(ClusterState state, PlacementRequest pod, int node) {
-        if (pod.cpuMilli() > state.cpuFree(node)) {
-            return false;
-        }
-        if (!pod.asksGpu()) {
-            return true;
-        }
-        if (state.gpuCount(node) == 0 || !GpuModelRegistry.accepts(pod.modelMask(), state.gpuModelId(node))) {
-            return false;
-        }
-        return pod.gpus() > 0 ? state.freeWholeGpus(node) >= pod.gpus() : state.largestFreeShare(node) >= pod.gpuMilli();
-    }
-
-    /** The cached scores of the pod's shape, sized to the state; null when the shape table is full. */
-    private ShapeScores scoresFor(ClusterState state, PlacementRequest pod) {
         compileFor(state);
-        int slot = podShapes.slotOf(pod.cpuMilli(), pod.gpus(), pod.gpuMilli(), pod.modelMask());
-        if (slot < 0) {
-            return null;
-        }
-        int slots = state.nodeSlots();
-        if (rank.length < slots) {
-            int old = rank.length;
-            rank = Arrays.copyOf(rank, Math.max(slots, old * 2));
-            for (int node = old; node < rank.length; node++) {
-                rank[node] = NodeRank.of(state.rankSeed(), node);
-            }
-        }
-        ShapeScores scores = shapeScores[slot];
-        if (scores == null) {
-            scores = new ShapeScores(slots);
-            shapeScores[slot] = scores;
-        }
-        scores.ensureNodes(slots);
-        return scores;
+        return order.bestAccepted(state, pod, acceptor);
     }
 
     /** Scores {@code pod} on {@code node} and leaves the best share GPU in {@link #lastGpu}. */
@@ -215,14 +132,10 @@ final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
         return (int) (100.0 / (1.0 + Math.exp(-fragmentationDecrease / MILLI)));
     }
 
-    /** Binds the caches to {@code state}; a policy used with a new state starts afresh. */
+    /** Binds the fragmentation cache to {@code state}; the score order rebinds itself. */
     private void compileFor(ClusterState state) {
-        if (fragmentation != null && fragmentation.state() == state) {
-            return;
+        if (fragmentation == null || fragmentation.state() != state) {
+            fragmentation = new FragmentationIndex(state, distribution);
         }
-        fragmentation = new FragmentationIndex(state, distribution);
-        podShapes.clear();
-        Arrays.fill(shapeScores, null);
-        rank = new long[0];
     }
 }

@@ -11,7 +11,7 @@ import java.util.Arrays;
  *
  * <p>The owner refreshes the entries of the nodes that changed ({@link #put}) before asking
  * {@link #best}; {@link #syncedChanges} records up to which {@linkplain
- * io.gantry.core.state.ClusterState#changeCount() state change} it has. Memory: about 19 bytes per node.
+ * io.gantry.core.state.ClusterState#changeCount() state change} it has. Memory: about 22 bytes per node.
  * Allocates only while the node table grows.
  */
 final class ShapeScores {
@@ -19,7 +19,7 @@ final class ShapeScores {
     private static final int SCORES = MAX_SCORE + 1;
     private static final byte NOT_FILED = -1;
 
-    private byte[] score = new byte[0];
+    private int[] score = new int[0];
     private byte[] gpu = new byte[0];
     private long[] version = new long[0];
     private byte[] filedUnder = new byte[0];
@@ -72,7 +72,7 @@ final class ShapeScores {
      */
     void put(int node, long nodeVersion, int nodeScore, int shareGpu, boolean holds, long[] rank) {
         version[node] = nodeVersion;
-        score[node] = (byte) nodeScore;
+        score[node] = nodeScore;
         gpu[node] = (byte) shareGpu;
         int target = NOT_FILED;
         if (holds) {

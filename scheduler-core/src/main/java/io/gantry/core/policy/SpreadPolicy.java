@@ -7,8 +7,24 @@ import io.gantry.core.state.PlacementRequest;
  * Least allocated first, for inference replicas that should not share a failure domain: the score is
  * the mean free fraction of CPU, memory and (on GPU nodes) GPU left after placement, 0..100, so the
  * emptiest node wins; a share goes to the emptiest GPU on it.
+ *
+ * <p>Scores are also kept per pod shape (CPU, memory and GPUs all count) in a {@link ScoreOrder}, so
+ * the placer takes the emptiest node from the top of the order ({@link ScoreOrdered}) and a decision
+ * rescores only the nodes changed since a pod of its shape was last placed. {@link #score} itself
+ * computes, since that is cheaper than a cache lookup.
  */
-final class SpreadPolicy implements PlacementPolicy {
+final class SpreadPolicy implements PlacementPolicy, ScoreOrdered {
+    private final ScoreOrder order = new ScoreOrder(new ScoreOrder.Scorer() {
+        @Override
+        public int score(ClusterState state, PlacementRequest pod, int node) {
+            return leastAllocated(state, pod, node);
+        }
+
+        @Override
+        public int lastShareGpu() {
+            return -1; // chooseGpus takes the emptiest GPU from the state; nothing to keep
+        }
+    }, true);
 
     @Override
     public String name() {
@@ -17,6 +33,15 @@ final class SpreadPolicy implements PlacementPolicy {
 
     @Override
     public int score(ClusterState state, PlacementRequest pod, int node) {
+        return leastAllocated(state, pod, node); // cheaper than a cache lookup
+    }
+
+    @Override
+    public int bestAccepted(ClusterState state, PlacementRequest pod, NodeAcceptor acceptor) {
+        return order.bestAccepted(state, pod, acceptor);
+    }
+
+    private static int leastAllocated(ClusterState state, PlacementRequest pod, int node) {
         double sum = fraction(state.cpuFree(node) - pod.cpuMilli(), state.cpuCapacity(node))
                 + fraction(state.memoryFree(node) - pod.memoryBytes(), state.memoryCapacity(node));
         int dims = 2;

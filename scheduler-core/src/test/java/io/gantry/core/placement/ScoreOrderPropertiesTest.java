@@ -12,8 +12,11 @@ import io.gantry.core.policy.TieBreak;
 import io.gantry.core.state.ClusterState;
 import io.gantry.core.state.PlacementRequest;
 import io.gantry.core.state.UnfitCause;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 import java.util.ArrayList;
@@ -25,7 +28,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * FGD's score order (per pod shape, nodes by score then rank, caught up from the state's change log)
+ * The score orders of FGD and spread (per pod shape, nodes by score then rank, caught up from the state's change log)
  * chooses exactly what scoring every node with a fresh policy would: the highest score, then the lowest
  * rank, among the nodes that fit and the filter allows. The cluster changes between decisions by
  * placements, releases, cordons, node removals and additions (reusing ids), and by bursts of other
@@ -35,8 +38,13 @@ class ScoreOrderPropertiesTest {
     private static final List<String> MODELS = List.of("A100", "V100", "T4");
     private static final int STEPS = 60;
 
-    @Property(tries = 200)
-    void sameChoiceAsAFullScan(@ForAll long seed, @ForAll @IntRange(min = 1, max = 50) int nodes,
+    @Provide
+    Arbitrary<String> orderedPolicies() {
+        return Arbitraries.of("fgd", "spread");
+    }
+
+    @Property(tries = 300)
+    void sameChoiceAsAFullScan(@ForAll("orderedPolicies") String name, @ForAll long seed, @ForAll @IntRange(min = 1, max = 50) int nodes,
                                @ForAll @IntRange(min = 0, max = 250) int fill,
                                @ForAll @IntRange(min = 0, max = 1500) int churn) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -52,7 +60,7 @@ class ScoreOrderPropertiesTest {
             typical.add(TaskShape.of(pod.request(), pod.gpuModels()));
         }
         PolicyContext context = new PolicyContext(seed, TaskShapeDistribution.typical(typical, 0.95));
-        PlacementPolicy policy = Policies.create("fgd", context);
+        PlacementPolicy policy = Policies.create(name, context);
         TieBreak tieBreak = TieBreak.fixedRank(seed);
         PodPlacer placer = new PodPlacer(state, policy, tieBreak);
         List<Long> placed = new ArrayList<>();
@@ -69,11 +77,11 @@ class ScoreOrderPropertiesTest {
             PlacementRequest pod = state.prepare(randomPod(random, id++));
             NodeFilter filter = randomFilter(random, state.nodeSlots());
             PlacementResult result = placer.decide(pod, filter);
-            int expected = fullScan(state, Policies.create("fgd", context), tieBreak, pod, filter);
+            int expected = fullScan(state, Policies.create(name, context), tieBreak, pod, filter);
             assertThat(result.isPlaced() ? result.node() : -1).as("step %d, pod %s", step, pod).isEqualTo(expected);
             if (result.isPlaced()) {
                 assertThat(result.gpuMask()).as("GPUs of pod %s", pod)
-                        .isEqualTo(Policies.create("fgd", context).chooseGpus(state, pod, result.node()));
+                        .isEqualTo(Policies.create(name, context).chooseGpus(state, pod, result.node()));
                 if (random.nextBoolean()) {
                     state.assume(pod, result.node(), result.gpuMask());
                     placed.add(pod.id());
