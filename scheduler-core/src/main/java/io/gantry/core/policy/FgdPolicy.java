@@ -19,7 +19,7 @@ import io.gantry.core.state.PlacementRequest;
  * GPU choice of each pod shape (memory aside, which FGD does not measure) on every node by version,
  * with the nodes that could hold the shape ordered by score, then node rank ({@link ScoreOrdered}). A
  * decision therefore scores only the nodes changed since a pod of its shape was last placed, instead of
- * every node class. Traces have few distinct shapes (the paper's default trace: 91). Memory: about 22
+ * every node class. Traces have few distinct shapes (the paper's default trace: 91). Memory: about 25
  * bytes per node per cached shape.
  */
 final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
@@ -41,7 +41,7 @@ final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
         public int lastShareGpu() {
             return lastGpu;
         }
-    }, false);
+    }, false, 1); // at once: without its order a shape is scored class by class from cold
 
     private final int[] scratch = new int[MAX_GPUS];
     private int lastGpu;

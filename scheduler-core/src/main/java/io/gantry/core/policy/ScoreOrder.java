@@ -18,19 +18,19 @@ import java.util.Arrays;
  * plus O(log N) each to move it in the order, plus the nodes the placer refuses: not O(N).
  *
  * <p>A shape is what the score and the GPU-and-CPU fit depend on: CPU, whole GPUs, share, GPU model
- * mask, and memory when the policy scores it. Shapes beyond the cap are scored without a cache and get
- * no order ({@link ScoreOrdered#NOT_ORDERED}). Bound to the first state it is used with; a new state
- * starts afresh. Allocates only when a shape is first seen or the node table grows.
+ * mask, and memory when the policy scores it. Building a shape's order scores every node once, so a
+ * policy whose placer has a cheap pruned search without it may ask that a shape come back a few times
+ * first ({@code decisionsBeforeOrder}): a one-off shape then costs neither the build nor about 25 bytes
+ * per node. Until then, and for shapes beyond the cap, scores are computed without a cache and the
+ * placer is told {@link ScoreOrdered#NOT_ORDERED}. Bound to the first state it is used with; a new state
+ * starts afresh. Allocates only when a shape gets its order or the node table grows.
  */
 final class ScoreOrder {
     static final int MAX_SHAPES = 128;
 
     /** The policy's scoring, uncached. */
     interface Scorer {
-        /**
-         * Score of {@code pod} on the live {@code node}, 0..100 when the node's free GPUs and CPU (and
-         * memory, when scored) could take the pod; any value otherwise.
-         */
+        /** Score of {@code pod} on the live {@code node}, higher is better. */
         int score(ClusterState state, PlacementRequest pod, int node);
 
         /** The share GPU the last {@link #score} picked, or -1 (whole-GPU and CPU-only pods). */
@@ -39,20 +39,28 @@ final class ScoreOrder {
 
     private final Scorer scorer;
     private final boolean memoryScored;
+    private final int decisionsBeforeOrder;
     private final PodShapeTable podShapes = new PodShapeTable(MAX_SHAPES);
     private final ShapeScores[] shapeScores = new ShapeScores[MAX_SHAPES];
+    /** Per shape without an order yet, the decisions asked for it so far. */
+    private final int[] decisionsSeen = new int[MAX_SHAPES];
     private ClusterState state;
     /** The fixed rank of each node under the state's rank seed: the order within a score. */
     private long[] rank = new long[0];
 
-    ScoreOrder(Scorer scorer, boolean memoryScored) {
+    /**
+     * @param memoryScored         whether the score depends on the pod's memory (then it is part of the shape)
+     * @param decisionsBeforeOrder the decisions a shape must come to before it gets an order (1: at once)
+     */
+    ScoreOrder(Scorer scorer, boolean memoryScored, int decisionsBeforeOrder) {
         this.scorer = scorer;
         this.memoryScored = memoryScored;
+        this.decisionsBeforeOrder = decisionsBeforeOrder;
     }
 
     /** The score of {@code pod} on {@code node}, from the cache when the node has not changed since. */
     int score(ClusterState state, PlacementRequest pod, int node) {
-        ShapeScores scores = scoresFor(state, pod);
+        ShapeScores scores = scoresFor(state, pod, false);
         if (scores == null) {
             return scorer.score(state, pod, node);
         }
@@ -62,7 +70,7 @@ final class ScoreOrder {
 
     /** The share GPU the score of {@code pod} on {@code node} picked, or -1. */
     int shareGpu(ClusterState state, PlacementRequest pod, int node) {
-        ShapeScores scores = scoresFor(state, pod);
+        ShapeScores scores = scoresFor(state, pod, false);
         if (scores == null) {
             scorer.score(state, pod, node);
             return scorer.lastShareGpu();
@@ -73,7 +81,7 @@ final class ScoreOrder {
 
     /** See {@link ScoreOrdered#bestAccepted}. */
     int bestAccepted(ClusterState state, PlacementRequest pod, ScoreOrdered.NodeAcceptor acceptor) {
-        ShapeScores scores = scoresFor(state, pod);
+        ShapeScores scores = scoresFor(state, pod, true);
         if (scores == null) {
             return ScoreOrdered.NOT_ORDERED;
         }
@@ -128,16 +136,23 @@ final class ScoreOrder {
         return pod.gpus() > 0 ? state.freeWholeGpus(node) >= pod.gpus() : state.largestFreeShare(node) >= pod.gpuMilli();
     }
 
-    /** The cached scores of the pod's shape, sized to the state; null when the shape table is full. */
-    private ShapeScores scoresFor(ClusterState state, PlacementRequest pod) {
+    /**
+     * The cached scores of the pod's shape, sized to the state; null when the shape has no order (yet).
+     * {@code deciding}: this is a decision, which counts towards the shape's order.
+     */
+    private ShapeScores scoresFor(ClusterState state, PlacementRequest pod, boolean deciding) {
         if (this.state != state) {
             this.state = state;
             podShapes.clear();
             Arrays.fill(shapeScores, null);
+            Arrays.fill(decisionsSeen, 0);
             rank = new long[0];
         }
         int slot = podShapes.slotOf(pod.cpuMilli(), memoryScored ? pod.memoryBytes() : 0, pod.gpus(), pod.gpuMilli(), pod.modelMask());
         if (slot < 0) {
+            return null;
+        }
+        if (shapeScores[slot] == null && (!deciding || ++decisionsSeen[slot] < decisionsBeforeOrder)) {
             return null;
         }
         int slots = state.nodeSlots();

@@ -14,6 +14,12 @@ import io.gantry.core.state.PlacementRequest;
  * computes, since that is cheaper than a cache lookup.
  */
 final class SpreadPolicy implements PlacementPolicy, ScoreOrdered {
+    /**
+     * A shape gets its score order on its fourth decision: building it scores every node once, while
+     * until then a scan of the node classes costs about as much as one build, so one-off shapes are cheaper without.
+     */
+    static final int DECISIONS_BEFORE_ORDER = 4;
+
     private final ScoreOrder order = new ScoreOrder(new ScoreOrder.Scorer() {
         @Override
         public int score(ClusterState state, PlacementRequest pod, int node) {
@@ -24,7 +30,7 @@ final class SpreadPolicy implements PlacementPolicy, ScoreOrdered {
         public int lastShareGpu() {
             return -1; // chooseGpus takes the emptiest GPU from the state; nothing to keep
         }
-    }, true);
+    }, true, DECISIONS_BEFORE_ORDER);
 
     @Override
     public String name() {

@@ -66,6 +66,13 @@ public final class ClusterState {
     private int nodeSlots;
     private int liveNodes;
     private NodeSpec[] specs;
+    /**
+     * Per node, {@link #CORDON_BIT} and {@link #TAINT_BIT} of its spec, so a fit check reads the spec
+     * object (a cache miss per node) only for nodes that are cordoned or tainted or pods with a selector.
+     */
+    private byte[] specTraits;
+    private static final int CORDON_BIT = 1;
+    private static final int TAINT_BIT = 2;
     private long[] cpuCapacity;
     private long[] memoryCapacity;
     private long[] cpuFree;
@@ -114,6 +121,7 @@ public final class ClusterState {
         changes = new NodeChangeLog(n);
         specId = new int[n];
         specs = new NodeSpec[n];
+        specTraits = new byte[n];
         cpuCapacity = new long[n];
         memoryCapacity = new long[n];
         cpuFree = new long[n];
@@ -144,6 +152,7 @@ public final class ClusterState {
         int id = freeNodeIds.isEmpty() ? nodeSlots++ : freeNodeIds.removeAt(freeNodeIds.size() - 1);
         ensureNodeCapacity(nodeSlots);
         specs[id] = spec;
+        specTraits[id] = traitsOf(spec);
         cpuCapacity[id] = spec.cpuMilli();
         memoryCapacity[id] = spec.memoryBytes();
         cpuFree[id] = spec.cpuMilli();
@@ -211,6 +220,7 @@ public final class ClusterState {
             gpuFree[base + g] = 0;
         }
         specs[node] = spec;
+        specTraits[node] = traitsOf(spec);
         specId[node] = internSpec(spec);
         setDomains(node, spec);
         cpuFree[node] = spec.cpuMilli() - cpuUsed;
@@ -237,6 +247,7 @@ public final class ClusterState {
         byLargestShare.remove(node);
         classes.remove(node);
         specs[node] = null;
+        specTraits[node] = 0;
         gpuCount[node] = 0;
         touched(node);
         liveNodes--;
@@ -268,14 +279,13 @@ public final class ClusterState {
             throw new IllegalStateException("pod " + pod.name() + ": already placed on node "
                     + specs[slotNode[(int) slotByPod.get(podId)]].name());
         }
-        String nodeName = specs[node].name();
         if (pod.cpuMilli > cpuFree[node]) {
             throw new IllegalStateException("pod " + pod.name() + ": cpuMilli " + pod.cpuMilli
-                    + " exceeds the " + cpuFree[node] + " free on node " + nodeName);
+                    + " exceeds the " + cpuFree[node] + " free on node " + specs[node].name());
         }
         if (pod.memoryBytes > memoryFree[node]) {
             throw new IllegalStateException("pod " + pod.name() + ": memoryBytes " + pod.memoryBytes
-                    + " exceeds the " + memoryFree[node] + " free on node " + nodeName);
+                    + " exceeds the " + memoryFree[node] + " free on node " + specs[node].name());
         }
         int touched = pod.gpus > 0 ? pod.gpus : (pod.gpuMilli > 0 ? 1 : 0);
         if (Integer.bitCount(gpuMask) != touched) {
@@ -283,7 +293,7 @@ public final class ClusterState {
                     + " names " + Integer.bitCount(gpuMask) + " GPUs but the pod needs " + touched);
         }
         if (touched > 0 && !GpuModelRegistry.accepts(pod.modelMask, modelId[node])) {
-            throw new IllegalStateException("pod " + pod.name() + ": node " + nodeName + " has GPU model "
+            throw new IllegalStateException("pod " + pod.name() + ": node " + specs[node].name() + " has GPU model "
                     + specs[node].gpuModel() + ", which the pod does not accept");
         }
         int perGpu = pod.gpus > 0 ? MILLI : pod.gpuMilli;
@@ -292,10 +302,10 @@ public final class ClusterState {
             int g = Integer.numberOfTrailingZeros(bits);
             if (g >= gpuCount[node]) {
                 throw new IllegalStateException("pod " + pod.name() + ": GPU " + g + " does not exist on node "
-                        + nodeName + " (" + gpuCount[node] + " GPUs)");
+                        + specs[node].name() + " (" + gpuCount[node] + " GPUs)");
             }
             if (gpuFree[base + g] < perGpu) {
-                throw new IllegalStateException("pod " + pod.name() + ": GPU " + g + " of node " + nodeName
+                throw new IllegalStateException("pod " + pod.name() + ": GPU " + g + " of node " + specs[node].name()
                         + " has " + gpuFree[base + g] + " milli free, needs " + perGpu);
             }
         }
@@ -428,15 +438,17 @@ public final class ClusterState {
 
     /** The first reason {@code pod} does not fit {@code node}, or null when it fits. */
     public UnfitCause fitCause(PlacementRequest pod, int node) {
-        NodeSpec spec = specs[node];
-        if (!spec.schedulable()) {
-            return UnfitCause.CORDONED;
-        }
-        if (!spec.taints().isEmpty() && !pod.toleratesAll(spec.taints())) {
-            return UnfitCause.TAINT_NOT_TOLERATED;
-        }
-        if (!pod.selectorMatches(spec.labels())) {
-            return UnfitCause.NODE_SELECTOR_MISMATCH;
+        if (specTraits[node] != 0 || pod.hasNodeSelector()) {
+            NodeSpec spec = specs[node];
+            if (!spec.schedulable()) {
+                return UnfitCause.CORDONED;
+            }
+            if (!spec.taints().isEmpty() && !pod.toleratesAll(spec.taints())) {
+                return UnfitCause.TAINT_NOT_TOLERATED;
+            }
+            if (!pod.selectorMatches(spec.labels())) {
+                return UnfitCause.NODE_SELECTOR_MISMATCH;
+            }
         }
         if (pod.gpus > 0 || pod.gpuMilli > 0) {
             if (gpuCount[node] == 0) {
@@ -445,7 +457,7 @@ public final class ClusterState {
             if (!GpuModelRegistry.accepts(pod.modelMask, modelId[node])) {
                 return UnfitCause.GPU_MODEL_MISMATCH;
             }
-            if (pod.gpuMemoryBytes > 0 && spec.gpuMemoryBytes() > 0 && pod.gpuMemoryBytes > spec.gpuMemoryBytes()) {
+            if (pod.gpuMemoryBytes > 0 && specs[node].gpuMemoryBytes() > 0 && pod.gpuMemoryBytes > specs[node].gpuMemoryBytes()) {
                 return UnfitCause.GPU_MEMORY_TOO_SMALL;
             }
             if (pod.gpus > 0 ? freeWholeGpus[node] < pod.gpus : largestShare[node] < pod.gpuMilli) {
@@ -897,6 +909,10 @@ public final class ClusterState {
         }
     }
 
+    private static byte traitsOf(NodeSpec spec) {
+        return (byte) ((spec.schedulable() ? 0 : CORDON_BIT) | (spec.taints().isEmpty() ? 0 : TAINT_BIT));
+    }
+
     /** Every change of a node goes through here: a new version, and an entry in the change log. */
     private void touched(int node) {
         version[node]++;
@@ -915,6 +931,7 @@ public final class ClusterState {
         }
         int size = Math.max(nodes, specs.length * 2);
         specs = Arrays.copyOf(specs, size);
+        specTraits = Arrays.copyOf(specTraits, size);
         cpuCapacity = Arrays.copyOf(cpuCapacity, size);
         memoryCapacity = Arrays.copyOf(memoryCapacity, size);
         cpuFree = Arrays.copyOf(cpuFree, size);

@@ -28,7 +28,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The score orders of FGD and spread (per pod shape, nodes by score then rank, caught up from the state's change log)
+ * The score orders of FGD, spread and best fit (per pod shape, nodes by score then rank, caught up from the state's change log)
  * chooses exactly what scoring every node with a fresh policy would: the highest score, then the lowest
  * rank, among the nodes that fit and the filter allows. The cluster changes between decisions by
  * placements, releases, cordons, node removals and additions (reusing ids), and by bursts of other
@@ -37,10 +37,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ScoreOrderPropertiesTest {
     private static final List<String> MODELS = List.of("A100", "V100", "T4");
     private static final int STEPS = 60;
+    private static final int MENU = 6;
 
     @Provide
     Arbitrary<String> orderedPolicies() {
-        return Arbitraries.of("fgd", "spread");
+        return Arbitraries.of("fgd", "spread", "bestfit");
     }
 
     @Property(tries = 300)
@@ -54,9 +55,12 @@ class ScoreOrderPropertiesTest {
             specs.add(randomNode(random, "n" + n));
             state.addNode(specs.get(n));
         }
+        // a few shapes that come back, as in production, so that each gets its score order
+        List<PodSpec> menu = new ArrayList<>();
         List<TaskShape> typical = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < MENU; i++) {
             PodSpec pod = randomPod(random, 0);
+            menu.add(pod);
             typical.add(TaskShape.of(pod.request(), pod.gpuModels()));
         }
         PolicyContext context = new PolicyContext(seed, TaskShapeDistribution.typical(typical, 0.95));
@@ -66,7 +70,7 @@ class ScoreOrderPropertiesTest {
         List<Long> placed = new ArrayList<>();
         long id = 0;
         for (int i = 0; i < fill; i++) {
-            PlacementResult result = placer.place(state.prepare(randomPod(random, id)));
+            PlacementResult result = placer.place(state.prepare(fromMenu(menu, random, id)));
             if (result.isPlaced()) {
                 placed.add(id);
             }
@@ -74,7 +78,7 @@ class ScoreOrderPropertiesTest {
         }
         int names = nodes;
         for (int step = 0; step < STEPS; step++) {
-            PlacementRequest pod = state.prepare(randomPod(random, id++));
+            PlacementRequest pod = state.prepare(fromMenu(menu, random, id++));
             NodeFilter filter = randomFilter(random, state.nodeSlots());
             PlacementResult result = placer.decide(pod, filter);
             int expected = fullScan(state, Policies.create(name, context), tieBreak, pod, filter);
@@ -124,11 +128,21 @@ class ScoreOrderPropertiesTest {
         state.verify();
     }
 
+    /** Mostly a pod of the menu, now and then a one-off shape. */
+    private static PodSpec fromMenu(List<PodSpec> menu, SplittableRandom random, long id) {
+        if (random.nextInt(8) == 0) {
+            return randomPod(random, id);
+        }
+        PodSpec template = menu.get(random.nextInt(menu.size()));
+        return PodSpec.of(id, "p" + id, template.request(), template.gpuModels());
+    }
+
     private static NodeSpec randomNode(SplittableRandom random, String name) {
-        int gpus = List.of(0, 1, 2, 4, 8, 8).get(random.nextInt(6));
+        // up to 16 GPUs and 256 cores: beyond best fit's reference node, so its scores leave 0..100
+        int gpus = List.of(0, 1, 2, 4, 8, 8, 16).get(random.nextInt(7));
         // some nodes with little memory, so that nodes the GPUs and CPU could take are still refused
         long memory = random.nextInt(4) == 0 ? 4L << 30 : 512L << 30;
-        return NodeSpec.of(name, (16 + random.nextInt(112)) * 1000L, memory, gpus,
+        return NodeSpec.of(name, (16 + random.nextInt(240)) * 1000L, memory, gpus,
                 gpus == 0 ? "" : MODELS.get(random.nextInt(MODELS.size())));
     }
 
