@@ -15,10 +15,11 @@ import io.gantry.core.state.UnfitCause;
  * <p>Candidates come from whichever is smaller: the nodes the GPU indexes list (few when the cluster
  * is full), or one node per node class (few when many nodes are alike; see
  * {@link ClusterState#nodeClassCount()}). Both give the same choice. When the indexes list no node,
- * the pod fails at once. Two policies let the placer skip most classes with the same choice: a
- * {@link FullnessOrdered} one (best fit) is searched from the fullest classes until no class left can
- * win, and a {@link ScoreOrdered} one (FGD) names its nodes best first and the placer takes the first
- * that fits and the filter allows.
+ * the pod fails at once. Under the fixed-rank tie-break two kinds of policy let the placer skip most
+ * nodes with the same choice: a {@link ScoreOrdered} one (FGD, best fit, spread) names the nodes that
+ * could hold the pod best first and the placer takes the first that fits and the filter allows; for a
+ * pod it keeps no order for, a {@link FullnessOrdered} one (best fit) is searched from the fullest
+ * classes until no class left can win.
  *
  * <p>Why a pod does not fit is counted lazily, when {@link PlacementResult#reason()} or
  * {@link PlacementResult#unfitCount} is first read, in one pass over the node classes: a caller that

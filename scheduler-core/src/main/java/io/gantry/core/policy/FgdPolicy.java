@@ -18,8 +18,8 @@ import io.gantry.core.state.PlacementRequest;
  * node's {@linkplain ClusterState#version(int) version}, and a {@link ScoreOrder} keeps the score and
  * GPU choice of each pod shape (memory aside, which FGD does not measure) on every node by version,
  * with the nodes that could hold the shape ordered by score, then node rank ({@link ScoreOrdered}). A
- * decision therefore scores only the nodes changed since a pod of its shape was last placed, instead of
- * every node class. Traces have few distinct shapes (the paper's default trace: 91). Memory: about 25
+ * decision therefore scores only the nodes changed since a pod of its shape was last decided, instead
+ * of every node class. Traces have few distinct shapes (the paper's default trace: 91). Memory: about 25
  * bytes per node per cached shape.
  */
 final class FgdPolicy implements PlacementPolicy, ScoreOrdered {

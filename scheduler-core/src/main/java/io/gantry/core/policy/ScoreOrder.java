@@ -92,7 +92,7 @@ final class ScoreOrder {
     /** Brings every entry of {@code scores} up to the state's current versions. */
     private void catchUp(ShapeScores scores, ClusterState state, PlacementRequest pod) {
         long changes = state.changeCount();
-        if (scores.syncedChanges < 0 || changes - scores.syncedChanges > state.changesKept()) {
+        if (scores.syncedChanges < state.oldestKeptChange()) {
             for (int node = 0, slots = state.nodeSlots(); node < slots; node++) {
                 refresh(scores, state, pod, node);
             }

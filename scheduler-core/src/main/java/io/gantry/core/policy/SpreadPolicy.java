@@ -10,7 +10,7 @@ import io.gantry.core.state.PlacementRequest;
  *
  * <p>Scores are also kept per pod shape (CPU, memory and GPUs all count) in a {@link ScoreOrder}, so
  * the placer takes the emptiest node from the top of the order ({@link ScoreOrdered}) and a decision
- * rescores only the nodes changed since a pod of its shape was last placed. {@link #score} itself
+ * rescores only the nodes changed since a pod of its shape was last decided. {@link #score} itself
  * computes, since that is cheaper than a cache lookup.
  */
 final class SpreadPolicy implements PlacementPolicy, ScoreOrdered {

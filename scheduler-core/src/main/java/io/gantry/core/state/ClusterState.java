@@ -18,7 +18,9 @@ import java.util.Arrays;
  * mutation updates them in O(GPUs per node); nothing rescans the cluster.
  *
  * <p>Mutations validate first and change nothing when they throw. Each node carries a version that
- * increases on every change, so policies can cache per-node results.
+ * increases on every change, so policies can cache per-node results, and every change is numbered in a
+ * change log ({@link #changeCount()}, {@link #changedNode}), so a cache can catch up on exactly the
+ * nodes changed since it last looked.
  *
  * <p>Not thread-safe: one owner thread.
  */
@@ -691,20 +693,23 @@ public final class ClusterState {
         return changes.count();
     }
 
-    /** How many of the most recent changes {@link #changedNode} can still name (at least twice the node slots). */
-    public int changesKept() {
-        return changes.kept();
+    /**
+     * The oldest change {@link #changedNode} can still name: the log keeps at least the last
+     * 2 x {@link #nodeSlots()} changes (fewer just after the node table grew). A reader that last looked
+     * before it must reread every node's version.
+     */
+    public long oldestKeptChange() {
+        return changes.oldest();
     }
 
     /**
-     * The node that change number {@code change} touched (0-based, below {@link #changeCount()}, and one
-     * of the last {@link #changesKept()}; a reader further behind must rescan every node). It may have
-     * changed again since, and may since have been removed.
+     * The node that change number {@code change} touched (0-based, from {@link #oldestKeptChange()} to
+     * below {@link #changeCount()}). It may have changed again since, and may since have been removed.
      */
     public int changedNode(long change) {
-        if (change < 0 || change >= changes.count() || changes.count() - change > changes.kept()) {
-            throw new IllegalArgumentException("change " + change + ": not among the last " + changes.kept()
-                    + " of " + changes.count() + " changes");
+        if (change < changes.oldest() || change >= changes.count()) {
+            throw new IllegalArgumentException("change " + change + ": not kept; the log holds changes "
+                    + changes.oldest() + " to " + (changes.count() - 1));
         }
         return changes.node(change);
     }

@@ -16,6 +16,8 @@ final class NodeChangeLog {
     private int[] ring;
     private int mask;
     private long count;
+    /** Changes before this one were dropped when the ring grew: its new slots hold nothing for them. */
+    private long validFrom;
 
     NodeChangeLog(int nodes) {
         ring = new int[capacityFor(nodes)];
@@ -31,11 +33,12 @@ final class NodeChangeLog {
         return count;
     }
 
-    int kept() {
-        return ring.length;
+    /** The oldest change the ring still names. */
+    long oldest() {
+        return Math.max(validFrom, count - ring.length);
     }
 
-    /** The node of change {@code change}; the caller has checked it is one of the last {@link #kept()}. */
+    /** The node of change {@code change}; the caller has checked it is not older than {@link #oldest()}. */
     int node(long change) {
         return ring[(int) (change & mask)];
     }
@@ -48,7 +51,8 @@ final class NodeChangeLog {
         }
         int[] grown = new int[capacity];
         int newMask = capacity - 1;
-        for (long change = Math.max(0, count - ring.length); change < count; change++) {
+        validFrom = oldest();
+        for (long change = validFrom; change < count; change++) {
             grown[(int) (change & newMask)] = ring[(int) (change & mask)];
         }
         ring = grown;
