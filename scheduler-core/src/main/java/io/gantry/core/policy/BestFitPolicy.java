@@ -24,6 +24,11 @@ final class BestFitPolicy implements PlacementPolicy, ScoreOrdered, FullnessOrde
      * until then its fullness search costs about as much as one build, so one-off shapes are cheaper without.
      */
     static final int DECISIONS_BEFORE_ORDER = 4;
+    /**
+     * A decision by fullness visits about a hundred classes on a busy cluster; catching up costs one
+     * score and a heap move per changed node, so past this many changes per decision the search wins.
+     */
+    static final int CATCH_UP_PER_DECISION = 64;
 
     private final ScoreOrder order = new ScoreOrder(new ScoreOrder.Scorer() {
         @Override
@@ -35,7 +40,7 @@ final class BestFitPolicy implements PlacementPolicy, ScoreOrdered, FullnessOrde
         public int lastShareGpu() {
             return -1; // chooseGpus takes the tightest GPU from the state; nothing to keep
         }
-    }, false, DECISIONS_BEFORE_ORDER);
+    }, false, DECISIONS_BEFORE_ORDER, CATCH_UP_PER_DECISION);
 
     @Override
     public String name() {

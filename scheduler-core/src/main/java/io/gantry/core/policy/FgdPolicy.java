@@ -41,7 +41,7 @@ final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
         public int lastShareGpu() {
             return lastGpu;
         }
-    }, false, 1); // at once: without its order a shape is scored class by class from cold
+    }, false, 1, Integer.MAX_VALUE); // at once and always: without its order FGD scores every class
 
     private final int[] scratch = new int[MAX_GPUS];
     private int lastGpu;

@@ -15,7 +15,9 @@ import java.util.Arrays;
  * <p>Before a decision the shape's entries catch up on the nodes changed since it was last asked, read
  * from the state's change log ({@link ClusterState#changedNode}); a shape that fell further behind than
  * the log keeps rereads every node's version. So a decision costs one score per node changed since,
- * plus O(log N) each to move it in the order, plus the nodes the placer refuses: not O(N).
+ * plus O(log N) each to move it in the order, plus the nodes the placer refuses: not O(N). A policy
+ * whose placer has a cheap search of its own caps that catch-up per decision: a rare shape among many
+ * changes is then left to the placer until enough of its decisions share the debt.
  *
  * <p>A shape is what the score and the GPU-and-CPU fit depend on: CPU, whole GPUs, share, GPU model
  * mask, and memory when the policy scores it. Building a shape's order scores every node once, so a
@@ -40,6 +42,7 @@ final class ScoreOrder {
     private final Scorer scorer;
     private final boolean memoryScored;
     private final int decisionsBeforeOrder;
+    private final int catchUpPerDecision;
     private final PodShapeTable podShapes = new PodShapeTable(MAX_SHAPES);
     private final ShapeScores[] shapeScores = new ShapeScores[MAX_SHAPES];
     /** Per shape without an order yet, the decisions asked for it so far. */
@@ -49,13 +52,17 @@ final class ScoreOrder {
     private long[] rank = new long[0];
 
     /**
-     * @param memoryScored         whether the score depends on the pod's memory (then it is part of the shape)
-     * @param decisionsBeforeOrder the decisions a shape must come to before it gets an order (1: at once)
+     * @param memoryScored            whether the score depends on the pod's memory (then it is part of the shape)
+     * @param decisionsBeforeOrder    the decisions a shape must come to before it gets an order (1: at once)
+     * @param catchUpPerDecision      the node changes a decision may catch up on, on average since the
+     *                                shape's last catch-up, before the placer's own search is cheaper
+     *                                ({@link Integer#MAX_VALUE}: always catch up)
      */
-    ScoreOrder(Scorer scorer, boolean memoryScored, int decisionsBeforeOrder) {
+    ScoreOrder(Scorer scorer, boolean memoryScored, int decisionsBeforeOrder, int catchUpPerDecision) {
         this.scorer = scorer;
         this.memoryScored = memoryScored;
         this.decisionsBeforeOrder = decisionsBeforeOrder;
+        this.catchUpPerDecision = catchUpPerDecision;
     }
 
     /** The score of {@code pod} on {@code node}, from the cache when the node has not changed since. */
@@ -85,6 +92,14 @@ final class ScoreOrder {
         if (scores == null) {
             return ScoreOrdered.NOT_ORDERED;
         }
+        long behind = state.changeCount() - scores.syncedChanges;
+        if (scores.syncedChanges >= 0 && behind > (long) catchUpPerDecision * (scores.decisionsBehind + 1)) {
+            // a shape that comes rarely among many changes: the placer's own search is cheaper, and the
+            // debt is paid once enough decisions share it
+            scores.decisionsBehind++;
+            return ScoreOrdered.NOT_ORDERED;
+        }
+        scores.decisionsBehind = 0;
         catchUp(scores, state, pod);
         return scores.best(acceptor, rank);
     }

@@ -30,6 +30,8 @@ final class ShapeScores {
 
     /** The state change count the entries reflect; -1 before the first full refresh. */
     long syncedChanges = -1;
+    /** Decisions left to the placer's own search since the last catch-up, for {@link ScoreOrder}. */
+    int decisionsBehind;
 
     ShapeScores(int nodes) {
         ensureNodes(nodes);

@@ -30,7 +30,7 @@ final class SpreadPolicy implements PlacementPolicy, ScoreOrdered {
         public int lastShareGpu() {
             return -1; // chooseGpus takes the emptiest GPU from the state; nothing to keep
         }
-    }, true, DECISIONS_BEFORE_ORDER);
+    }, true, DECISIONS_BEFORE_ORDER, Integer.MAX_VALUE); // its fallback scans every class: never cheaper
 
     @Override
     public String name() {
