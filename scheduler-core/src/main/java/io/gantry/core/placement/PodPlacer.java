@@ -2,6 +2,7 @@ package io.gantry.core.placement;
 
 import io.gantry.core.policy.FullnessOrdered;
 import io.gantry.core.policy.PlacementPolicy;
+import io.gantry.core.policy.ScoreOrdered;
 import io.gantry.core.policy.TieBreak;
 import io.gantry.core.state.ClusterState;
 import io.gantry.core.state.PlacementRequest;
@@ -14,7 +15,11 @@ import io.gantry.core.state.UnfitCause;
  * <p>Candidates come from whichever is smaller: the nodes the GPU indexes list (few when the cluster
  * is full), or one node per node class (few when many nodes are alike; see
  * {@link ClusterState#nodeClassCount()}). Both give the same choice. When the indexes list no node,
- * the pod fails at once.
+ * the pod fails at once. Under the fixed-rank tie-break two kinds of policy let the placer skip most
+ * nodes with the same choice: a {@link ScoreOrdered} one (FGD, best fit, spread) names the nodes that
+ * could hold the pod best first and the placer takes the first that fits and the filter allows; for a
+ * pod it keeps no order for, a {@link FullnessOrdered} one (best fit) is searched from the fullest
+ * classes until no class left can win.
  *
  * <p>Why a pod does not fit is counted lazily, when {@link PlacementResult#reason()} or
  * {@link PlacementResult#unfitCount} is first read, in one pass over the node classes: a caller that
@@ -26,6 +31,8 @@ public final class PodPlacer {
     private final TieBreak tieBreak;
     private final boolean byClass;
     private final FullnessSearch fullness;
+    private final ScoreOrdered scoreOrdered;
+    private final Acceptance acceptance = new Acceptance();
     /** Largest class walked member by member when its lowest-ranked node is ruled out by the filter. */
     private static final int MAX_CLASS_WALK = 32;
     private static final int NONE = -1;
@@ -43,6 +50,44 @@ public final class PodPlacer {
         this.tieBreak = tieBreak;
         this.byClass = !policy.needsEveryNode() && tieBreak.isFixedRank(state.rankSeed());
         this.fullness = byClass && policy instanceof FullnessOrdered ordered ? new FullnessSearch(ordered) : null;
+        this.scoreOrdered = byClass && policy instanceof ScoreOrdered ordered ? ordered : null;
+    }
+
+    /**
+     * The policy's own order (highest score, then lowest rank, per pod shape): the first node the fit
+     * and the filter accept is the full scan's choice. Null when the policy keeps no order for the pod.
+     */
+    private PlacementResult decideByScoreOrder(PlacementRequest pod, NodeFilter filter) {
+        acceptance.start(pod, filter);
+        int node = scoreOrdered.bestAccepted(state, pod, acceptance);
+        if (node == ScoreOrdered.NOT_ORDERED) {
+            return null;
+        }
+        if (node < 0) {
+            result.unschedulable(state.nodeCount());
+            return result;
+        }
+        result.placed(node, policy.chooseGpus(state, pod, node), policy.score(state, pod, node), acceptance.asked);
+        return result;
+    }
+
+    /** The placer's side of {@link #decideByScoreOrder}: the exact fit and the filter. One per placer, reused. */
+    private final class Acceptance implements ScoreOrdered.NodeAcceptor {
+        private PlacementRequest pod;
+        private NodeFilter filter;
+        int asked;
+
+        void start(PlacementRequest pod, NodeFilter filter) {
+            this.pod = pod;
+            this.filter = filter;
+            asked = 0;
+        }
+
+        @Override
+        public boolean accepts(int node) {
+            asked++;
+            return filter.rejects(node) == null && state.fits(pod, node);
+        }
     }
 
     /**
@@ -136,6 +181,12 @@ public final class PodPlacer {
         if (indexed == 0) {
             result.unschedulable(state.nodeCount());
             return result;
+        }
+        if (scoreOrdered != null) {
+            PlacementResult ordered = decideByScoreOrder(pod, filter);
+            if (ordered != null) {
+                return ordered;
+            }
         }
         boolean classesFewer = byClass && indexed > state.nodeClassCount();
         if (fullness != null && classesFewer) {

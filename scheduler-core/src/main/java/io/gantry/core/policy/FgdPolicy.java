@@ -3,8 +3,6 @@ package io.gantry.core.policy;
 import io.gantry.core.state.ClusterState;
 import io.gantry.core.state.PlacementRequest;
 
-import java.util.Arrays;
-
 /**
  * Fragmentation gradient descent (Weng et al., USENIX ATC 2023): place the pod where it increases the
  * expected GPU fragmentation of the cluster the least.
@@ -16,18 +14,16 @@ import java.util.Arrays;
  * free GPUs are alike.
  *
  * <p><b>Cost.</b> Computing F for one node state is O(T * G) for T typical shapes and G GPUs per node,
- * and a score tries up to G GPU choices, so a cold score is O(T * G^2). Two caches keep a decision far
- * below the naive O(N * T * G^2) for N nodes: F of each node is kept with the node's
- * {@linkplain ClusterState#version(int) version}, and the score and GPU choice of each (node, pod shape)
- * pair are kept with the version they were computed at, for up to {@value #MAX_CACHED_SHAPES} distinct
- * pod shapes. A decision therefore costs O(N) cache reads plus O(T * G^2) for each node that changed
- * since a pod of the same shape was last scored. Traces have few distinct shapes (the paper's default
- * trace: 91), so in steady state each decision recomputes a handful of nodes. Memory: 16 bytes per
- * node per cached shape, allocated when the shape is first seen. Shapes beyond the cap are scored
- * without the cache.
+ * and a score tries up to G GPU choices, so a cold score is O(T * G^2). F of each node is kept with the
+ * node's {@linkplain ClusterState#version(int) version}, and a {@link ScoreOrder} keeps the score and
+ * GPU choice of each pod shape (memory aside, which FGD does not measure) on every node by version,
+ * with the nodes that could hold the shape ordered by score, then node rank ({@link ScoreOrdered}). A
+ * decision therefore scores only the nodes changed since a pod of its shape was last decided, instead
+ * of every node class. Traces have few distinct shapes (the paper's default trace: 91). Memory: about 25
+ * bytes per node per cached shape.
  */
-final class FgdPolicy implements PlacementPolicy {
-    static final int MAX_CACHED_SHAPES = 128;
+final class FgdPolicy implements PlacementPolicy, ScoreOrdered {
+    static final int MAX_CACHED_SHAPES = ScoreOrder.MAX_SHAPES;
     private static final int MILLI = 1000;
     private static final int MAX_GPUS = ClusterState.MAX_GPUS;
 
@@ -35,10 +31,17 @@ final class FgdPolicy implements PlacementPolicy {
 
     private FragmentationIndex fragmentation;
 
-    private final PodShapeTable podShapes = new PodShapeTable(MAX_CACHED_SHAPES);
-    private final int[][] cachedScore = new int[MAX_CACHED_SHAPES][];
-    private final int[][] cachedGpu = new int[MAX_CACHED_SHAPES][];
-    private final long[][] cachedVersion = new long[MAX_CACHED_SHAPES][];
+    private final ScoreOrder order = new ScoreOrder(new ScoreOrder.Scorer() {
+        @Override
+        public int score(ClusterState state, PlacementRequest pod, int node) {
+            return scoreAndChoose(state, pod, node);
+        }
+
+        @Override
+        public int lastShareGpu() {
+            return lastGpu;
+        }
+    }, false, 1, Integer.MAX_VALUE); // at once and always: without its order FGD scores every class
 
     private final int[] scratch = new int[MAX_GPUS];
     private int lastGpu;
@@ -55,20 +58,7 @@ final class FgdPolicy implements PlacementPolicy {
     @Override
     public int score(ClusterState state, PlacementRequest pod, int node) {
         compileFor(state);
-        int slot = podShapes.slotOf(pod.cpuMilli(), pod.gpus(), pod.gpuMilli(), pod.modelMask());
-        if (slot < 0) {
-            return scoreAndChoose(state, pod, node);
-        }
-        ensureSlot(slot, state.nodeSlots());
-        long version = state.version(node);
-        if (cachedVersion[slot][node] == version) {
-            return cachedScore[slot][node];
-        }
-        int score = scoreAndChoose(state, pod, node);
-        cachedScore[slot][node] = score;
-        cachedGpu[slot][node] = lastGpu;
-        cachedVersion[slot][node] = version;
-        return score;
+        return order.score(state, pod, node);
     }
 
     @Override
@@ -80,13 +70,13 @@ final class FgdPolicy implements PlacementPolicy {
             return 0;
         }
         compileFor(state);
-        int slot = podShapes.slotOf(pod.cpuMilli(), pod.gpus(), pod.gpuMilli(), pod.modelMask());
-        if (slot >= 0 && cachedVersion[slot] != null && cachedVersion[slot].length > node
-                && cachedVersion[slot][node] == state.version(node)) {
-            return 1 << cachedGpu[slot][node];
-        }
-        scoreAndChoose(state, pod, node);
-        return 1 << lastGpu;
+        return 1 << order.shareGpu(state, pod, node);
+    }
+
+    @Override
+    public int bestAccepted(ClusterState state, PlacementRequest pod, NodeAcceptor acceptor) {
+        compileFor(state);
+        return order.bestAccepted(state, pod, acceptor);
     }
 
     /** Scores {@code pod} on {@code node} and leaves the best share GPU in {@link #lastGpu}. */
@@ -142,28 +132,10 @@ final class FgdPolicy implements PlacementPolicy {
         return (int) (100.0 / (1.0 + Math.exp(-fragmentationDecrease / MILLI)));
     }
 
-    /** Binds the caches to {@code state}; a policy used with a new state starts afresh. */
+    /** Binds the fragmentation cache to {@code state}; the score order rebinds itself. */
     private void compileFor(ClusterState state) {
-        if (fragmentation != null && fragmentation.state() == state) {
-            return;
+        if (fragmentation == null || fragmentation.state() != state) {
+            fragmentation = new FragmentationIndex(state, distribution);
         }
-        fragmentation = new FragmentationIndex(state, distribution);
-        podShapes.clear();
-        Arrays.fill(cachedScore, null);
-        Arrays.fill(cachedGpu, null);
-        Arrays.fill(cachedVersion, null);
-    }
-
-    private void ensureSlot(int slot, int nodes) {
-        long[] versions = cachedVersion[slot];
-        if (versions != null && versions.length >= nodes) {
-            return;
-        }
-        int size = versions == null ? nodes : Math.max(nodes, versions.length * 2);
-        int old = versions == null ? 0 : versions.length;
-        cachedScore[slot] = cachedScore[slot] == null ? new int[size] : Arrays.copyOf(cachedScore[slot], size);
-        cachedGpu[slot] = cachedGpu[slot] == null ? new int[size] : Arrays.copyOf(cachedGpu[slot], size);
-        cachedVersion[slot] = versions == null ? new long[size] : Arrays.copyOf(versions, size);
-        Arrays.fill(cachedVersion[slot], old, size, -1);
     }
 }

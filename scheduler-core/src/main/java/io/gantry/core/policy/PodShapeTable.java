@@ -3,7 +3,7 @@ package io.gantry.core.policy;
 import java.util.Arrays;
 
 /**
- * Gives each distinct pod shape (CPU, whole GPUs, share, model mask) a small slot number, up to a
+ * Gives each distinct pod shape (CPU, memory, whole GPUs, share, model mask) a small slot number, up to a
  * fixed number of shapes, so per-shape caches can be plain arrays. Open addressing over primitive
  * arrays: a lookup allocates nothing.
  */
@@ -11,6 +11,7 @@ final class PodShapeTable {
     private final int maxShapes;
     private final int mask;
     private final long[] cpu;
+    private final long[] memory;
     private final int[] gpus;
     private final int[] milli;
     private final long[] models;
@@ -22,6 +23,7 @@ final class PodShapeTable {
         int capacity = Integer.highestOneBit(maxShapes * 4 - 1) << 1;
         this.mask = capacity - 1;
         this.cpu = new long[capacity];
+        this.memory = new long[capacity];
         this.gpus = new int[capacity];
         this.milli = new int[capacity];
         this.models = new long[capacity];
@@ -30,11 +32,11 @@ final class PodShapeTable {
     }
 
     /** The slot of this shape, assigning the next free one when new; -1 when the table is full. */
-    int slotOf(long cpuMilli, int wholeGpus, int gpuMilli, long modelMask) {
-        long h = cpuMilli * 0x9E3779B97F4A7C15L ^ (wholeGpus * 31L + gpuMilli) * 0xC2B2AE3D27D4EB4FL ^ modelMask * 0x165667B19E3779F9L;
+    int slotOf(long cpuMilli, long memoryBytes, int wholeGpus, int gpuMilli, long modelMask) {
+        long h = cpuMilli * 0x9E3779B97F4A7C15L ^ memoryBytes * 0xD6E8FEB86659FD93L ^ (wholeGpus * 31L + gpuMilli) * 0xC2B2AE3D27D4EB4FL ^ modelMask * 0x165667B19E3779F9L;
         int i = (int) (h ^ (h >>> 32)) & mask;
         while (slot[i] != -1) {
-            if (cpu[i] == cpuMilli && gpus[i] == wholeGpus && milli[i] == gpuMilli && models[i] == modelMask) {
+            if (cpu[i] == cpuMilli && memory[i] == memoryBytes && gpus[i] == wholeGpus && milli[i] == gpuMilli && models[i] == modelMask) {
                 return slot[i];
             }
             i = (i + 1) & mask;
@@ -43,6 +45,7 @@ final class PodShapeTable {
             return -1;
         }
         cpu[i] = cpuMilli;
+        memory[i] = memoryBytes;
         gpus[i] = wholeGpus;
         milli[i] = gpuMilli;
         models[i] = modelMask;

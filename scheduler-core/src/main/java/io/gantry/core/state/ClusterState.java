@@ -18,7 +18,9 @@ import java.util.Arrays;
  * mutation updates them in O(GPUs per node); nothing rescans the cluster.
  *
  * <p>Mutations validate first and change nothing when they throw. Each node carries a version that
- * increases on every change, so policies can cache per-node results.
+ * increases on every change, so policies can cache per-node results, and every change is numbered in a
+ * change log ({@link #changeCount()}, {@link #changedNode}), so a cache can catch up on exactly the
+ * nodes changed since it last looked.
  *
  * <p>Not thread-safe: one owner thread.
  */
@@ -45,6 +47,7 @@ public final class ClusterState {
     private final NodeBuckets byFreeWholeGpus;
     private final NodeBuckets byLargestShare;
     private final NodeClasses classes;
+    private final NodeChangeLog changes;
     private final java.util.Map<SpecKey, Integer> specIds = new java.util.HashMap<>();
     private int[] specId;
 
@@ -65,6 +68,13 @@ public final class ClusterState {
     private int nodeSlots;
     private int liveNodes;
     private NodeSpec[] specs;
+    /**
+     * Per node, {@link #CORDON_BIT} and {@link #TAINT_BIT} of its spec, so a fit check reads the spec
+     * object (a cache miss per node) only for nodes that are cordoned or tainted or pods with a selector.
+     */
+    private byte[] specTraits;
+    private static final int CORDON_BIT = 1;
+    private static final int TAINT_BIT = 2;
     private long[] cpuCapacity;
     private long[] memoryCapacity;
     private long[] cpuFree;
@@ -110,8 +120,10 @@ public final class ClusterState {
         int n = Math.max(expectedNodes, 1);
         classes = new NodeClasses(rankSeed, n);
         classes.ensureNodes(n);
+        changes = new NodeChangeLog(n);
         specId = new int[n];
         specs = new NodeSpec[n];
+        specTraits = new byte[n];
         cpuCapacity = new long[n];
         memoryCapacity = new long[n];
         cpuFree = new long[n];
@@ -142,6 +154,7 @@ public final class ClusterState {
         int id = freeNodeIds.isEmpty() ? nodeSlots++ : freeNodeIds.removeAt(freeNodeIds.size() - 1);
         ensureNodeCapacity(nodeSlots);
         specs[id] = spec;
+        specTraits[id] = traitsOf(spec);
         cpuCapacity[id] = spec.cpuMilli();
         memoryCapacity[id] = spec.memoryBytes();
         cpuFree[id] = spec.cpuMilli();
@@ -156,7 +169,7 @@ public final class ClusterState {
         setDomains(id, spec);
         gpuClassMask[id] = 0;
         Arrays.fill(gpuClassCount, id * GPU_CLASSES, (id + 1) * GPU_CLASSES, 0);
-        version[id]++;
+        touched(id);
         nodeIdByName.put(spec.name(), id);
         liveNodes++;
         gpuCapacityMilli += (long) spec.gpus() * MILLI;
@@ -209,6 +222,7 @@ public final class ClusterState {
             gpuFree[base + g] = 0;
         }
         specs[node] = spec;
+        specTraits[node] = traitsOf(spec);
         specId[node] = internSpec(spec);
         setDomains(node, spec);
         cpuFree[node] = spec.cpuMilli() - cpuUsed;
@@ -217,7 +231,7 @@ public final class ClusterState {
         memoryCapacity[node] = spec.memoryBytes();
         gpuCount[node] = spec.gpus();
         modelId[node] = model;
-        version[node]++;
+        touched(node);
         reindex(node);
     }
 
@@ -235,8 +249,9 @@ public final class ClusterState {
         byLargestShare.remove(node);
         classes.remove(node);
         specs[node] = null;
+        specTraits[node] = 0;
         gpuCount[node] = 0;
-        version[node]++;
+        touched(node);
         liveNodes--;
         freeNodeIds.addInt(node);
     }
@@ -266,14 +281,13 @@ public final class ClusterState {
             throw new IllegalStateException("pod " + pod.name() + ": already placed on node "
                     + specs[slotNode[(int) slotByPod.get(podId)]].name());
         }
-        String nodeName = specs[node].name();
         if (pod.cpuMilli > cpuFree[node]) {
             throw new IllegalStateException("pod " + pod.name() + ": cpuMilli " + pod.cpuMilli
-                    + " exceeds the " + cpuFree[node] + " free on node " + nodeName);
+                    + " exceeds the " + cpuFree[node] + " free on node " + specs[node].name());
         }
         if (pod.memoryBytes > memoryFree[node]) {
             throw new IllegalStateException("pod " + pod.name() + ": memoryBytes " + pod.memoryBytes
-                    + " exceeds the " + memoryFree[node] + " free on node " + nodeName);
+                    + " exceeds the " + memoryFree[node] + " free on node " + specs[node].name());
         }
         int touched = pod.gpus > 0 ? pod.gpus : (pod.gpuMilli > 0 ? 1 : 0);
         if (Integer.bitCount(gpuMask) != touched) {
@@ -281,7 +295,7 @@ public final class ClusterState {
                     + " names " + Integer.bitCount(gpuMask) + " GPUs but the pod needs " + touched);
         }
         if (touched > 0 && !GpuModelRegistry.accepts(pod.modelMask, modelId[node])) {
-            throw new IllegalStateException("pod " + pod.name() + ": node " + nodeName + " has GPU model "
+            throw new IllegalStateException("pod " + pod.name() + ": node " + specs[node].name() + " has GPU model "
                     + specs[node].gpuModel() + ", which the pod does not accept");
         }
         int perGpu = pod.gpus > 0 ? MILLI : pod.gpuMilli;
@@ -290,10 +304,10 @@ public final class ClusterState {
             int g = Integer.numberOfTrailingZeros(bits);
             if (g >= gpuCount[node]) {
                 throw new IllegalStateException("pod " + pod.name() + ": GPU " + g + " does not exist on node "
-                        + nodeName + " (" + gpuCount[node] + " GPUs)");
+                        + specs[node].name() + " (" + gpuCount[node] + " GPUs)");
             }
             if (gpuFree[base + g] < perGpu) {
-                throw new IllegalStateException("pod " + pod.name() + ": GPU " + g + " of node " + nodeName
+                throw new IllegalStateException("pod " + pod.name() + ": GPU " + g + " of node " + specs[node].name()
                         + " has " + gpuFree[base + g] + " milli free, needs " + perGpu);
             }
         }
@@ -306,7 +320,7 @@ public final class ClusterState {
         if (touched > 0) {
             addGpuClass(node, pod.gpus, 1);
         }
-        version[node]++;
+        touched(node);
         gpuAllocatedMilli += (long) perGpu * touched;
 
         int slot = freeSlots.isEmpty() ? slotCount++ : freeSlots.removeAt(freeSlots.size() - 1);
@@ -341,7 +355,7 @@ public final class ClusterState {
         if (mask != 0) {
             addGpuClass(node, perGpu == MILLI ? Integer.bitCount(mask) : 0, -1);
         }
-        version[node]++;
+        touched(node);
         slotByPod.remove(podId);
         freeSlots.addInt(slot);
         reindex(node);
@@ -426,15 +440,17 @@ public final class ClusterState {
 
     /** The first reason {@code pod} does not fit {@code node}, or null when it fits. */
     public UnfitCause fitCause(PlacementRequest pod, int node) {
-        NodeSpec spec = specs[node];
-        if (!spec.schedulable()) {
-            return UnfitCause.CORDONED;
-        }
-        if (!spec.taints().isEmpty() && !pod.toleratesAll(spec.taints())) {
-            return UnfitCause.TAINT_NOT_TOLERATED;
-        }
-        if (!pod.selectorMatches(spec.labels())) {
-            return UnfitCause.NODE_SELECTOR_MISMATCH;
+        if (specTraits[node] != 0 || pod.hasNodeSelector()) {
+            NodeSpec spec = specs[node];
+            if (!spec.schedulable()) {
+                return UnfitCause.CORDONED;
+            }
+            if (!spec.taints().isEmpty() && !pod.toleratesAll(spec.taints())) {
+                return UnfitCause.TAINT_NOT_TOLERATED;
+            }
+            if (!pod.selectorMatches(spec.labels())) {
+                return UnfitCause.NODE_SELECTOR_MISMATCH;
+            }
         }
         if (pod.gpus > 0 || pod.gpuMilli > 0) {
             if (gpuCount[node] == 0) {
@@ -443,7 +459,7 @@ public final class ClusterState {
             if (!GpuModelRegistry.accepts(pod.modelMask, modelId[node])) {
                 return UnfitCause.GPU_MODEL_MISMATCH;
             }
-            if (pod.gpuMemoryBytes > 0 && spec.gpuMemoryBytes() > 0 && pod.gpuMemoryBytes > spec.gpuMemoryBytes()) {
+            if (pod.gpuMemoryBytes > 0 && specs[node].gpuMemoryBytes() > 0 && pod.gpuMemoryBytes > specs[node].gpuMemoryBytes()) {
                 return UnfitCause.GPU_MEMORY_TOO_SMALL;
             }
             if (pod.gpus > 0 ? freeWholeGpus[node] < pod.gpus : largestShare[node] < pod.gpuMilli) {
@@ -687,6 +703,36 @@ public final class ClusterState {
         return version[node];
     }
 
+    /**
+     * How many node changes there have been: each one raised one node's {@link #version}. With
+     * {@link #changedNode} a cache kept outside the state catches up on the nodes changed since it
+     * last looked, instead of reading every node's version.
+     */
+    public long changeCount() {
+        return changes.count();
+    }
+
+    /**
+     * The oldest change {@link #changedNode} can still name: the log keeps at least the last
+     * 2 x {@link #nodeSlots()} changes (fewer just after the node table grew). A reader that last looked
+     * before it must reread every node's version.
+     */
+    public long oldestKeptChange() {
+        return changes.oldest();
+    }
+
+    /**
+     * The node that change number {@code change} touched (0-based, from {@link #oldestKeptChange()} to
+     * below {@link #changeCount()}). It may have changed again since, and may since have been removed.
+     */
+    public int changedNode(long change) {
+        if (change < changes.oldest() || change >= changes.count()) {
+            throw new IllegalArgumentException("change " + change + ": not kept; the log holds changes "
+                    + changes.oldest() + " to " + (changes.count() - 1));
+        }
+        return changes.node(change);
+    }
+
     public long gpuCapacityMilli() {
         return gpuCapacityMilli;
     }
@@ -887,6 +933,16 @@ public final class ClusterState {
         }
     }
 
+    private static byte traitsOf(NodeSpec spec) {
+        return (byte) ((spec.schedulable() ? 0 : CORDON_BIT) | (spec.taints().isEmpty() ? 0 : TAINT_BIT));
+    }
+
+    /** Every change of a node goes through here: a new version, and an entry in the change log. */
+    private void touched(int node) {
+        version[node]++;
+        changes.record(node);
+    }
+
     private void checkLive(int node) {
         if (!isLive(node)) {
             throw new IllegalArgumentException("node id " + node + ": no such node");
@@ -899,6 +955,7 @@ public final class ClusterState {
         }
         int size = Math.max(nodes, specs.length * 2);
         specs = Arrays.copyOf(specs, size);
+        specTraits = Arrays.copyOf(specTraits, size);
         cpuCapacity = Arrays.copyOf(cpuCapacity, size);
         memoryCapacity = Arrays.copyOf(memoryCapacity, size);
         cpuFree = Arrays.copyOf(cpuFree, size);
@@ -916,6 +973,7 @@ public final class ClusterState {
         specId = Arrays.copyOf(specId, size);
         classes.ensureNodes(size);
         version = Arrays.copyOf(version, size);
+        changes.ensureNodes(size);
         byFreeWholeGpus.ensureNodes(size);
         byLargestShare.ensureNodes(size);
     }

@@ -50,6 +50,12 @@ final class NodeClasses {
     /** Per group, classes in bands of fullness key (ascending), with a bit set of the non-empty bands. */
     private final NodeClass[][] bandHead = new NodeClass[GROUPS][];
     private final long[][] bandBits = new long[GROUPS][];
+    /**
+     * Per group, bit w set when word w of {@link #bandBits} is not zero: a search finds a group's
+     * fullest band, or learns that the group is empty, in a couple of instructions instead of reading
+     * every word (a decision looks at every group of its GPU models, most of them empty or lost at once).
+     */
+    private final long[] bandWords = new long[GROUPS];
 
     private final long seed;
     private final Long2ObjectHashMap<NodeClass> byHash;
@@ -255,13 +261,18 @@ final class NodeClasses {
         }
         bandHead[c.group][c.band] = c;
         bandBits[c.group][c.band >>> 6] |= 1L << c.band;
+        bandWords[c.group] |= 1L << (c.band >>> 6);
     }
 
     private void unindex(NodeClass c) {
         if (c.prevInBand == null) {
             bandHead[c.group][c.band] = c.nextInBand;
             if (c.nextInBand == null) {
-                bandBits[c.group][c.band >>> 6] &= ~(1L << c.band);
+                long[] bits = bandBits[c.group];
+                bits[c.band >>> 6] &= ~(1L << c.band);
+                if (bits[c.band >>> 6] == 0) {
+                    bandWords[c.group] &= ~(1L << (c.band >>> 6));
+                }
             }
         } else {
             c.prevInBand.nextInBand = c.nextInBand;
@@ -279,11 +290,9 @@ final class NodeClasses {
      */
     boolean visitGroup(int group, ClusterState.FullnessVisitor visitor) {
         long[] bits = bandBits[group];
-        if (bits == null) {
-            return true;
-        }
         NodeClass[] heads = bandHead[group];
-        for (int w = 0; w < bits.length; w++) {
+        for (long words = bandWords[group]; words != 0; words &= words - 1) {
+            int w = Long.numberOfTrailingZeros(words);
             for (long word = bits[w]; word != 0; word &= word - 1) {
                 int band = (w << 6) + Long.numberOfTrailingZeros(word);
                 long bandLow = (long) band << BAND_SHIFT;

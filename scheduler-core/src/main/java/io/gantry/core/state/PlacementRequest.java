@@ -91,6 +91,10 @@ public final class PlacementRequest {
         return modelMask;
     }
 
+    boolean hasNodeSelector() {
+        return hasNodeSelector;
+    }
+
     boolean selectorMatches(Map<String, String> labels) {
         if (!hasNodeSelector) {
             return true;

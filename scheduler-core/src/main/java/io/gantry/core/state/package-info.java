@@ -1,6 +1,8 @@
 /**
  * The cluster as the scheduler believes it to be: nodes, the free CPU, memory and per-GPU milli on
  * each, which pod holds what, and the indexes that find candidate nodes without scanning the cluster.
+ * Every node change raises the node's version and is numbered in a change log, so caches kept outside
+ * (the policies' score orders) catch up on the changed nodes alone.
  *
  * <p>Owned by exactly one thread (the scheduler agent, or the simulator loop). Nothing here is
  * thread-safe, on purpose: other threads talk to the owner through the intake queue.

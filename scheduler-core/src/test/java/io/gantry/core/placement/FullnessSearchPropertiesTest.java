@@ -21,10 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Best fit's fullness-ordered search (node classes from the fullest, stopping early) chooses exactly
- * what scoring every node would: the highest score, then the lowest rank.
+ * what scoring every node would: the highest score, then the lowest rank. The search serves the pod
+ * shapes beyond the cap of best fit's score order, so the test first fills the order with other shapes.
  */
 class FullnessSearchPropertiesTest {
     private static final List<String> MODELS = List.of("A100", "V100", "T4");
+    /** As many CPU-only shapes (1..128 milli, unlike the test's pods) as best fit's score order keeps. */
+    private static final int FILLER_SHAPES = 128;
 
     @Property(tries = 300)
     void sameChoiceAsAFullScan(@ForAll long seed, @ForAll @IntRange(min = 1, max = 60) int nodes,
@@ -40,6 +43,9 @@ class FullnessSearchPropertiesTest {
         TieBreak tieBreak = TieBreak.fixedRank(seed);
         PodPlacer placer = new PodPlacer(state, policy, tieBreak);
         long id = 0;
+        for (int shape = 1; shape <= FILLER_SHAPES; shape++) {
+            placer.decide(state.prepare(PodSpec.of(id++, "filler" + shape, ResourceRequest.cpuOnly(shape, 1), Set.of())));
+        }
         for (int i = 0; i < fill; i++) {
             placer.place(state.prepare(randomPod(random, id++)));
         }
