@@ -28,6 +28,13 @@ final class GangRecord extends QueuedUnit {
     String lastReason;
     /** GPU claimed in its queue by this gang's preemption in flight. */
     long claimedGpu;
+    /**
+     * While parked for room by its member shape: the class's {@link ShapeClass#roomSeen} at which enough
+     * room could exist for it, its slot in that class's heap, and the class; null/-1 otherwise.
+     */
+    long roomThreshold;
+    int roomHeapIndex = -1;
+    ShapeClass roomShape;
 
     GangRecord(String key) {
         this.key = key;

@@ -44,6 +44,8 @@ final class PodRecord extends QueuedUnit {
     String lastReason;
     /** GPU claimed in its queue by this pod's preemption in flight. */
     long claimedGpu;
+    /** Woken from its shape class's parked pods and not decided yet: it still counts as a waiter of the class. */
+    boolean wokenUndecided;
 
     void reset(PodSpec spec, PlacementRequest request, int queue, long arrivalSeq) {
         this.spec = spec;
@@ -66,6 +68,7 @@ final class PodRecord extends QueuedUnit {
         this.gangPreemptor = null;
         this.lastReason = null;
         this.claimedGpu = 0;
+        this.wokenUndecided = false;
     }
 
     void setPriority(int value) {

@@ -127,8 +127,20 @@ final class Preemptor {
         }
     }
 
+    /**
+     * Whether a try for {@code unit} could find any victim at all: false means {@link #tryPreempt} and
+     * {@link #tryPreemptGang} would return false at once and change nothing.
+     */
+    boolean mayFindVictims(QueuedUnit unit, long gpuAsked, SchedulerAgent agent) {
+        return reclaims(unit, gpuAsked) || agent.hasPlacedBelow(unit.priority());
+    }
+
+    private boolean reclaims(QueuedUnit unit, long gpuAsked) {
+        return queues.staysWithinGuarantee(unit.queue(), gpuAsked) && queues.anyBorrowingExcept(unit.queue());
+    }
+
     private List<Victim> victimsFor(QueuedUnit unit, long gpuAsked, SchedulerAgent agent) {
-        boolean reclaiming = queues.staysWithinGuarantee(unit.queue(), gpuAsked) && queues.anyBorrowingExcept(unit.queue());
+        boolean reclaiming = reclaims(unit, gpuAsked);
         if (!reclaiming && !agent.hasPlacedBelow(unit.priority())) {
             return List.of(); // the common case when nothing could be evicted: no scan of every pod
         }

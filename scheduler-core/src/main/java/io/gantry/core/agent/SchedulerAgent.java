@@ -81,15 +81,32 @@ public final class SchedulerAgent implements Agent {
     private final ParkedUnits waitingForCapacity = new ParkedUnits();
     /** Units over their queue's limit, by queue index. */
     private final ParkedUnits waitingForQuota = new ParkedUnits();
-    /** Gangs waiting: bucket 0 for room, bucket 1 for members or their PodGroup. */
+    /**
+     * Gangs waiting: bucket 0 for room on any node one member fits, bucket 1 for members or their
+     * PodGroup, bucket 2 for room counted by their member shape (also filed in that class's heap).
+     */
     private final ParkedUnits parkedGangs = new ParkedUnits();
     private static final int GANG_NEEDS_ROOM = 0;
     private static final int GANG_NEEDS_MEMBERS = 1;
+    private static final int GANG_NEEDS_ROOM_SEEN = 2;
+    /** Shape classes something waits on, by the GPU bucket they need: a node wakes only those that could fit it. */
+    private final ShapeWakeIndex shapeIndex = new ShapeWakeIndex();
+    private ShapeClass[] shapeScratch = new ShapeClass[16];
+    /** GPU models registered when the shape probes were last prepared. */
+    private int modelsPrepared;
+    /** Highest priority of any gang ever filed by room seen: bounds who could preempt among them. */
+    private int highestRoomGangPriority = Integer.MIN_VALUE;
+    /**
+     * The behaviour before the wake index, for tests that compare decisions: every node change walks
+     * every parked shape class and every gang waiting for room, and every woken unit decides in full.
+     */
+    private boolean wakeEverything;
     /** Pods the node is kept from that one wake-up walks past before giving up on a shape class. */
     private static final int MAX_REFUSALS_PER_WAKE = 64;
     /** How often the reason of a pod that keeps failing is recounted (its status message refreshes). */
     private static final long EXPLAIN_REFRESH_NANOS = 10_000_000_000L;
     private static final String NO_ROOM = "no node has room now";
+    private static final String GANG_NO_ROOM = "not enough room for the gang now";
     /** How long a victim whose eviction was refused (PodDisruptionBudget) is not chosen again. */
     static final long REFUSED_VICTIM_PROTECTION_NANOS = 60_000_000_000L;
 
@@ -228,7 +245,9 @@ public final class SchedulerAgent implements Agent {
                 existing.request = state.prepare(spec, existing.request);
                 existing.shape = shapeOf(spec);
                 existing.lastReason = null;
+                int before = existing.priority();
                 existing.setPriority(spec.priority());
+                afterPriorityChange(existing, before);
                 queues.makeReady(existing);
             }
             return;
@@ -245,7 +264,7 @@ public final class SchedulerAgent implements Agent {
         if (gang.isScheduled()) {
             queues.makeReady(pod);
         } else {
-            gang.refreshOrder();
+            refreshOrder(gang);
             requeueGang(gang);
         }
     }
@@ -300,7 +319,7 @@ public final class SchedulerAgent implements Agent {
             pod.gang.placed++;
             if (pod.gang.isScheduled()) {
                 pod.gang.scheduledOnce = true;
-                parkedGangs.unpark(pod.gang);
+                unparkGang(pod.gang);
                 queues.removeReady(pod.gang);
                 releaseMembersAsPods(pod.gang);
             }
@@ -325,7 +344,7 @@ public final class SchedulerAgent implements Agent {
         if (gang != null) {
             gang.members.remove(pod);
             if (gang.members.isEmpty() && gang.spec == null) {
-                parkedGangs.unpark(gang);
+                unparkGang(gang);
                 queues.removeReady(gang);
                 gangs.remove(gang.key);
             } else if (!gang.isScheduled()) {
@@ -336,7 +355,7 @@ public final class SchedulerAgent implements Agent {
                         unqueue(m);
                     }
                 }
-                gang.refreshOrder();
+                refreshOrder(gang);
                 if (gang.pendingMembers() > 0) {
                     requeueGang(gang);
                 }
@@ -353,6 +372,7 @@ public final class SchedulerAgent implements Agent {
         int node = state.addNode(spec);
         ensureNodes(state.nodeSlots());
         updateCapacity();
+        refreshProbes();
         wakeForNode(node);
     }
 
@@ -364,6 +384,7 @@ public final class SchedulerAgent implements Agent {
         }
         state.updateNode(node, spec);
         updateCapacity();
+        refreshProbes();
         wakeForNode(node);
     }
 
@@ -401,7 +422,7 @@ public final class SchedulerAgent implements Agent {
         if (gang.isScheduled()) {
             releaseMembersAsPods(gang);
         } else if (!gang.members.isEmpty()) {
-            gang.refreshOrder();
+            refreshOrder(gang);
             requeueGang(gang);
         }
     }
@@ -415,7 +436,7 @@ public final class SchedulerAgent implements Agent {
         releaseReservation(gang);
         waitingGangs.remove(gang);
         if (gang.members.isEmpty()) {
-            parkedGangs.unpark(gang);
+            unparkGang(gang);
             queues.removeReady(gang);
             gangs.remove(key);
         } else {
@@ -431,19 +452,20 @@ public final class SchedulerAgent implements Agent {
             for (QueuedUnit u = waitingForCapacity.first(shape.id); u != null; ) {
                 QueuedUnit next = ParkedUnits.next(u);
                 if (u.queue() == q) {
-                    waitingForCapacity.unpark(u);
-                    queues.makeReady(u);
+                    wakePod((PodRecord) u);
                 }
                 u = next;
             }
         }
-        for (QueuedUnit g = parkedGangs.first(GANG_NEEDS_ROOM); g != null; ) {
-            QueuedUnit next = ParkedUnits.next(g);
-            if (g.queue() == q) {
-                parkedGangs.unpark(g);
-                queues.makeReady(g);
+        for (int bucket : new int[] {GANG_NEEDS_ROOM, GANG_NEEDS_ROOM_SEEN}) { // cold path
+            for (QueuedUnit g = parkedGangs.first(bucket); g != null; ) {
+                QueuedUnit next = ParkedUnits.next(g);
+                if (g.queue() == q) {
+                    unparkGang(g);
+                    queues.makeReady(g);
+                }
+                g = next;
             }
-            g = next;
         }
     }
 
@@ -562,7 +584,13 @@ public final class SchedulerAgent implements Agent {
             }
             decisions++;
             if (unit instanceof PodRecord pod) {
+                // a woken pod stays a waiter of its class through its decision, so fit knowledge survives it
+                ShapeClass woken = pod.wokenUndecided ? pod.shape : null;
+                pod.wokenUndecided = false;
                 schedulePod(pod);
+                if (woken != null) {
+                    removeWaiter(woken);
+                }
             } else {
                 scheduleGang((GangRecord) unit);
             }
@@ -580,22 +608,30 @@ public final class SchedulerAgent implements Agent {
                     + queues.spec(pod.queue()).limitGpuMilli() + " milli-GPU (holds " + queues.gpuHeld(pod.queue()) + ")");
             return;
         }
-        deciding = pod;
-        PlacementResult result = placerFor(pod).decide(pod.request, keptNodes == 0 ? NodeFilter.ALL : reservationFilter);
-        if (result.isPlaced()) {
-            deciding = null;
-            if (pod.nominated) {
-                clearReservationsOf(pod);
+        ShapeClass shape = pod.shape;
+        PlacementResult result = null;
+        if (knownToFitNowhere(pod)) {
+            shape.knowUnfit(pod.priority()); // checked just now: the noted nodes are spent
+        } else {
+            deciding = pod;
+            result = placerFor(pod).decide(pod.request, keptNodes == 0 ? NodeFilter.ALL : reservationFilter);
+            if (result.isPlaced()) {
+                deciding = null;
+                if (pod.nominated) {
+                    clearReservationsOf(pod);
+                }
+                commit(pod, result.node(), result.gpuMask());
+                return;
             }
-            commit(pod, result.node(), result.gpuMask());
-            return;
+            if (passesOnlyPriorityFilters(pod)) {
+                shape.knowUnfit(pod.priority());
+            }
         }
         // Counting the causes costs a pass over the node classes, and pods of one shape class fail for the
         // same reasons: the count is shared by the class and refreshed at most every EXPLAIN_REFRESH_NANOS.
-        ShapeClass shape = pod.shape;
         if (!outbox.wantsReasons()) {
             shape.reason = NO_ROOM;
-        } else if (shape.reason == null || now - shape.explainedAt >= EXPLAIN_REFRESH_NANOS) {
+        } else if (reasonIsStale(shape)) {
             shape.reason = result.reason();
             shape.explainedAt = now;
         }
@@ -603,10 +639,52 @@ public final class SchedulerAgent implements Agent {
         deciding = null;
         if (pod.victimsPending == 0 && config.preemption() && preemptor.tryPreempt(pod, this)) {
             claim(pod, pod.request.totalGpuMilli());
-            reason = "waiting for " + pod.victimsPending + " lower-priority pod(s) to be evicted; " + result.reason();
+            reason = "waiting for " + pod.victimsPending + " lower-priority pod(s) to be evicted; "
+                    + (result != null ? result.reason() : shape.reason);
         }
         waitingForCapacity.park(pod, pod.shape.id);
+        addWaiter(pod.shape);
         report(pod, reason);
+    }
+
+    private boolean reasonIsStale(ShapeClass shape) {
+        return shape.reason == null || now - shape.explainedAt >= EXPLAIN_REFRESH_NANOS;
+    }
+
+    /**
+     * Whether the kept-node filter treats {@code pod} by its priority alone (not a gang member, not a
+     * nominee): then a failure of one such pod of a class holds for every such pod of no higher priority.
+     */
+    private static boolean passesOnlyPriorityFilters(PodRecord pod) {
+        return pod.gang == null && !pod.nominated;
+    }
+
+    /**
+     * Whether a full decision for {@code pod} would surely say "no room", from what its shape class
+     * knows: no node fit the class at its last full decision (for this priority or a higher one), and
+     * none of the nodes that gained room for it since fits this pod now. Every gain of room calls
+     * {@link #wakeForNode}, which notes the node in each filed class that fits there, so no other node
+     * can fit. Only used when failing fast changes nothing else: no preemption could start, and the
+     * class's reason (if the outbox reads reasons) is fresh.
+     */
+    private boolean knownToFitNowhere(PodRecord pod) {
+        ShapeClass shape = pod.shape;
+        if (wakeEverything || !shape.unfitKnown || pod.priority() > shape.unfitPriority || !passesOnlyPriorityFilters(pod)) {
+            return false;
+        }
+        if (outbox.wantsReasons() && reasonIsStale(shape)) {
+            return false;
+        }
+        if (pod.victimsPending == 0 && config.preemption() && preemptor.mayFindVictims(pod, pod.request.totalGpuMilli(), this)) {
+            return false;
+        }
+        for (int i = 0; i < shape.nodesNotedCount; i++) {
+            int node = shape.nodesNoted[i];
+            if (state.isLive(node) && state.fits(pod.request, node) && reservationCause(node, pod) == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void scheduleGang(GangRecord gang) {
@@ -649,7 +727,8 @@ public final class SchedulerAgent implements Agent {
             commitPlan(gang);
             return;
         }
-        String reason = planner.failure();
+        String reason = outbox.wantsReasons() ? planner.failure() : GANG_NO_ROOM;
+        int roomFound = planner.bestPlaced();
         if (gang.victimsPending == 0 && config.preemption() && preemptor.tryPreemptGang(gang, memberScratch, count, need, policy, this)) {
             claim(gang, gang.gpuMilliAsked());
             reason = "waiting for " + gang.victimsPending + " lower-priority pod(s) to be evicted; " + reason;
@@ -658,8 +737,39 @@ public final class SchedulerAgent implements Agent {
             gang.waitingSince = now;
             waitingGangs.add(gang);
         }
-        parkedGangs.park(gang, GANG_NEEDS_ROOM);
+        parkForRoom(gang, need, count, roomFound);
         reportGang(gang, reason);
+    }
+
+    /**
+     * Parks a gang whose plan failed. A gang without topology whose pending members are all of one
+     * shape class needs {@code need} copies of that shape, and found room for only {@code roomFound}
+     * (what the planner's one pass counted: for such a gang its plan succeeds exactly when the room,
+     * summed over the nodes it may use, reaches {@code need}). Room grows only where {@link #wakeForNode}
+     * runs, by at most the copies that node holds then; so until the class's room seen has grown by
+     * {@code need - roomFound}, a new plan would fail as well, and the gang sleeps in the class's heap
+     * instead of being planned again on every departure. Other gangs wait for any node one member fits.
+     */
+    private void parkForRoom(GangRecord gang, int need, int count, int roomFound) {
+        ShapeClass shape = null;
+        if (!wakeEverything && gang.victimsPending == 0 && gang.spec.topology() == io.gantry.core.gang.TopologyLevel.NONE
+                && roomFound < need) {
+            shape = memberRecords[0].shape;
+            for (int i = 1; i < count && shape != null; i++) {
+                if (memberRecords[i].shape != shape) {
+                    shape = null;
+                }
+            }
+        }
+        if (shape == null) {
+            parkedGangs.park(gang, GANG_NEEDS_ROOM);
+            return;
+        }
+        parkedGangs.park(gang, GANG_NEEDS_ROOM_SEEN);
+        gang.roomThreshold = shape.roomSeen + (need - roomFound);
+        addWaiter(shape);
+        shape.addGang(gang);
+        highestRoomGangPriority = Math.max(highestRoomGangPriority, gang.priority());
     }
 
     /** Fills {@link #memberScratch} with the gang's pending members, earliest first; returns the count. */
@@ -753,38 +863,181 @@ public final class SchedulerAgent implements Agent {
 
     /**
      * Moves back the parked units that {@code node}, as it is now, could help: first the unit the node is
-     * kept for, then per shape class as many pods as fit there (skipping pods the node is kept from),
-     * then the gangs one of whose members fits there.
+     * kept for, then per shape class that fits there as many pods as it holds (skipping pods the node is
+     * kept from) and the gangs of that member shape whose room seen now reaches what they were short
+     * of, then the gangs one of whose members fits there. Only the classes the {@link ShapeWakeIndex}
+     * lists for the node's free GPUs and model are tested, each once.
      */
     private void wakeForNode(int node) {
         wakeOwner(nominatedFor[node]);
         wakeOwner(reservedFor[node]);
-        for (int i = waitingForCapacity.nonEmptyBuckets() - 1; i >= 0; i--) {
-            int s = waitingForCapacity.nonEmptyBucket(i);
-            QueuedUnit head = waitingForCapacity.first(s);
-            int room = state.copiesThatFit(((PodRecord) head).request, node, waitingForCapacity.count(s));
-            int refusals = 0;
-            for (QueuedUnit u = head; u != null && room > 0 && refusals < MAX_REFUSALS_PER_WAKE; ) {
-                QueuedUnit next = ParkedUnits.next(u);
-                if (reservationCause(node, u) == null) {
-                    waitingForCapacity.unpark(u);
-                    queues.makeReady(u);
-                    room--;
-                } else {
-                    refusals++;
+        if (wakeEverything) {
+            wakeEveryParkedShape(node);
+        } else {
+            if (shapeScratch.length < shapeIndex.size()) {
+                shapeScratch = new ShapeClass[Math.max(shapeIndex.size(), shapeScratch.length * 2)];
+            }
+            int listed = shapeIndex.collect(state, node, shapeScratch);
+            for (int i = 0; i < listed; i++) {
+                ShapeClass shape = shapeScratch[i];
+                shapeScratch[i] = null;
+                int copies = state.copiesThatFit(shape.probe, node, Integer.MAX_VALUE);
+                if (copies == 0) {
+                    continue;
                 }
-                u = next;
+                shape.noteNode(node);
+                int parked = waitingForCapacity.count(shape.id);
+                if (parked > 0) {
+                    wakePods(shape.id, node, Math.min(copies, parked));
+                }
+                if (shape.gangCount > 0) {
+                    shape.roomSeen += copies;
+                    wakeGangsWithRoom(shape);
+                }
             }
         }
-        for (QueuedUnit g = parkedGangs.first(GANG_NEEDS_ROOM); g != null; ) {
+        wakeGangsOneMemberFits(node, GANG_NEEDS_ROOM);
+        if (roomGangsMayPreempt()) {
+            // a failed plan may start a preemption: plan them on every fitting change, as other gangs
+            wakeGangsOneMemberFits(node, GANG_NEEDS_ROOM_SEEN);
+        }
+    }
+
+    /** Wakes up to {@code room} pods of class {@code shapeId}, oldest parked first, skipping those {@code node} is kept from. */
+    private void wakePods(int shapeId, int node, int room) {
+        int refusals = 0;
+        for (QueuedUnit u = waitingForCapacity.first(shapeId); u != null && room > 0 && refusals < MAX_REFUSALS_PER_WAKE; ) {
+            QueuedUnit next = ParkedUnits.next(u);
+            if (reservationCause(node, u) == null) {
+                wakePod((PodRecord) u);
+                room--;
+            } else {
+                refusals++;
+            }
+            u = next;
+        }
+    }
+
+    /** Parked for capacity to ready; it stays a waiter of its class until decided. */
+    private void wakePod(PodRecord pod) {
+        waitingForCapacity.unpark(pod);
+        pod.wokenUndecided = true;
+        queues.makeReady(pod);
+    }
+
+    private void wakeGangsWithRoom(ShapeClass shape) {
+        for (GangRecord gang = shape.firstGang(); gang != null && gang.roomThreshold <= shape.roomSeen; gang = shape.firstGang()) {
+            unparkGang(gang);
+            queues.makeReady(gang);
+        }
+    }
+
+    private void wakeGangsOneMemberFits(int node, int bucket) {
+        for (QueuedUnit g = parkedGangs.first(bucket); g != null; ) {
             QueuedUnit next = ParkedUnits.next(g);
             GangRecord gang = (GangRecord) g;
             PodRecord member = firstPending(gang);
             if (member != null && reservationCause(node, gang) == null && state.fits(member.request, node)) {
-                parkedGangs.unpark(gang);
+                unparkGang(gang);
                 queues.makeReady(gang);
             }
             g = next;
+        }
+    }
+
+    /** The walk before the wake index: every shape class with parked pods, tested against the node. */
+    private void wakeEveryParkedShape(int node) {
+        for (int i = waitingForCapacity.nonEmptyBuckets() - 1; i >= 0; i--) {
+            int s = waitingForCapacity.nonEmptyBucket(i);
+            QueuedUnit head = waitingForCapacity.first(s);
+            int room = state.copiesThatFit(((PodRecord) head).request, node, waitingForCapacity.count(s));
+            wakePods(s, node, room);
+        }
+    }
+
+    /**
+     * Whether a gang filed by room seen could start a preemption if planned now (then it is woken like
+     * other gangs, as a failed plan is where preemption is tried). Conservative: lower-priority work
+     * placed than the highest such gang ever, or another queue borrowing.
+     */
+    private boolean roomGangsMayPreempt() {
+        if (!config.preemption() || parkedGangs.count(GANG_NEEDS_ROOM_SEEN) == 0) {
+            return false;
+        }
+        return (queues.size() > 1 && queues.anyBorrowingExcept(-1)) || hasPlacedBelow(highestRoomGangPriority);
+    }
+
+    private void refreshOrder(GangRecord gang) {
+        int before = gang.priority();
+        gang.refreshOrder();
+        afterPriorityChange(gang, before);
+    }
+
+    /**
+     * Kept nodes turn units away by their owner's priority, so when an owner's priority changes a node
+     * may open to others with no wake-up: what the shape classes know and the gangs' room counts no
+     * longer hold. Those gangs go back to waiting for any node one member fits. Cold: owners rarely
+     * change priority.
+     */
+    private void afterPriorityChange(QueuedUnit unit, int before) {
+        if (unit.priority() == before || keptNodes == 0 || !ownsKeptNode(unit)) {
+            return;
+        }
+        for (ShapeClass shape : shapes) {
+            shape.forgetUnfit();
+        }
+        for (QueuedUnit g = parkedGangs.first(GANG_NEEDS_ROOM_SEEN); g != null; ) {
+            QueuedUnit next = ParkedUnits.next(g);
+            unparkGang(g);
+            parkedGangs.park(g, GANG_NEEDS_ROOM);
+            g = next;
+        }
+    }
+
+    private boolean ownsKeptNode(QueuedUnit unit) {
+        for (int node = 0; node < state.nodeSlots(); node++) {
+            if (reservedFor[node] == unit || nominatedFor[node] == unit) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void unparkGang(QueuedUnit unit) {
+        parkedGangs.unpark(unit);
+        if (unit instanceof GangRecord gang && gang.roomShape != null) {
+            ShapeClass shape = gang.roomShape;
+            shape.removeGang(gang);
+            removeWaiter(shape);
+        }
+    }
+
+    private void addWaiter(ShapeClass shape) {
+        if (shape.waiters++ == 0) {
+            shapeIndex.add(shape);
+        }
+    }
+
+    private void removeWaiter(ShapeClass shape) {
+        if (--shape.waiters == 0) {
+            shapeIndex.remove(shape);
+            shape.forgetUnfit(); // unfiled, it stops noting nodes
+        }
+    }
+
+    /** New GPU models change the probes' masks: prepare them again (and refile them). Cold: only when models are added. */
+    private void refreshProbes() {
+        if (state.models().size() == modelsPrepared) {
+            return;
+        }
+        modelsPrepared = state.models().size();
+        for (ShapeClass shape : shapes) {
+            boolean filed = shapeIndex.isFiled(shape);
+            shapeIndex.remove(shape);
+            state.prepare(shape.example, shape.probe);
+            if (filed) {
+                shapeIndex.add(shape);
+            }
         }
     }
 
@@ -815,7 +1068,7 @@ public final class SchedulerAgent implements Agent {
 
     private void requeueGang(GangRecord gang) {
         if (gang.isParked()) {
-            parkedGangs.unpark(gang);
+            unparkGang(gang);
             waitingForQuota.unpark(gang);
         }
         if (!gang.isReady()) {
@@ -1157,7 +1410,7 @@ public final class SchedulerAgent implements Agent {
                 return s;
             }
         }
-        ShapeClass created = new ShapeClass(shapes.size(), spec);
+        ShapeClass created = new ShapeClass(shapes.size(), spec, state.prepare(spec));
         created.nextWithSameHash = shape;
         shapeByHash.put(hash, created);
         shapes.add(created);
@@ -1166,9 +1419,19 @@ public final class SchedulerAgent implements Agent {
 
     private void unqueue(QueuedUnit unit) {
         queues.removeReady(unit);
-        waitingForCapacity.unpark(unit);
+        if (unit instanceof PodRecord pod) {
+            if (pod.wokenUndecided) {
+                pod.wokenUndecided = false;
+                removeWaiter(pod.shape);
+            } else if (pod.isParked()) {
+                waitingForCapacity.unpark(pod);
+                if (!pod.isParked()) {
+                    removeWaiter(pod.shape);
+                }
+            }
+        }
         waitingForQuota.unpark(unit);
-        parkedGangs.unpark(unit);
+        unparkGang(unit);
     }
 
     private void updateCapacity() {
@@ -1257,6 +1520,74 @@ public final class SchedulerAgent implements Agent {
         return pod == null ? null : pod.lastReason;
     }
 
+    /**
+     * Checks the wake bookkeeping: each shape class counts as waiters exactly its parked pods, its woken
+     * pods not yet decided and its gangs filed by room; it is filed in the wake index exactly while it has
+     * waiters; and for every live node the index lists every filed class that fits there (it never
+     * misses a unit the node could take).
+     */
+    void verifyWakeIndex() {
+        int[] waiters = new int[shapes.size()];
+        for (PodRecord p : pods.values()) {
+            if (p.wokenUndecided) {
+                if (!p.isReady()) {
+                    throw new IllegalStateException("pod " + p.name() + ": woken but not ready");
+                }
+                waiters[p.shape.id]++;
+            }
+        }
+        for (ShapeClass shape : shapes) {
+            waiters[shape.id] += waitingForCapacity.count(shape.id) + shape.gangCount;
+            if (waiters[shape.id] != shape.waiters) {
+                throw new IllegalStateException(shape + ": counts " + shape.waiters + " waiters, has " + waiters[shape.id]);
+            }
+            if (shapeIndex.isFiled(shape) != (shape.waiters > 0)) {
+                throw new IllegalStateException(shape + ": filed " + shapeIndex.isFiled(shape) + " with " + shape.waiters + " waiters");
+            }
+            for (int i = 0; i < shape.gangCount; i++) {
+                GangRecord g = shape.gangsByThreshold[i];
+                if (g.roomShape != shape || g.roomHeapIndex != i || g.where() != QueuedUnit.PARKED) {
+                    throw new IllegalStateException(shape + ": gang " + g.key + " misfiled in its room heap");
+                }
+            }
+        }
+        if (parkedGangs.count(GANG_NEEDS_ROOM_SEEN) != countRoomGangs()) {
+            throw new IllegalStateException("gangs parked by room seen: " + parkedGangs.count(GANG_NEEDS_ROOM_SEEN)
+                    + ", in shape heaps: " + countRoomGangs());
+        }
+        ShapeClass[] listed = new ShapeClass[Math.max(1, shapeIndex.size())];
+        for (int node = 0; node < state.nodeSlots(); node++) {
+            if (!state.isLive(node)) {
+                continue;
+            }
+            int n = shapeIndex.collect(state, node, listed);
+            java.util.Set<ShapeClass> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (int i = 0; i < n; i++) {
+                if (!seen.add(listed[i])) {
+                    throw new IllegalStateException("wake index lists " + listed[i] + " twice for node " + state.nodeName(node));
+                }
+            }
+            for (ShapeClass shape : shapes) {
+                if (shapeIndex.isFiled(shape) && state.fits(shape.probe, node) && !seen.contains(shape)) {
+                    throw new IllegalStateException("wake index misses " + shape + " that fits node " + state.nodeName(node));
+                }
+            }
+        }
+    }
+
+    private int countRoomGangs() {
+        int n = 0;
+        for (ShapeClass shape : shapes) {
+            n += shape.gangCount;
+        }
+        return n;
+    }
+
+    /** For tests: wake and decide as before the wake index (see {@link #wakeEverything}). Call before any event. */
+    void wakeEverything(boolean value) {
+        wakeEverything = value;
+    }
+
     /** Nodes currently reserved for waiting gangs. */
     public int reservedNodes() {
         int n = 0;
@@ -1282,6 +1613,7 @@ public final class SchedulerAgent implements Agent {
      */
     public void verify() {
         state.verify();
+        verifyWakeIndex();
         long[] gpu = new long[queues.size()];
         for (PodRecord p : pods.values()) {
             if (p.isPlaced()) {

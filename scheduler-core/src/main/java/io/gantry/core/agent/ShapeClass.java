@@ -2,27 +2,67 @@ package io.gantry.core.agent;
 
 import io.gantry.core.model.PodSpec;
 import io.gantry.core.model.ResourceRequest;
+import io.gantry.core.state.PlacementRequest;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * Pods that fit exactly the same nodes: same request, acceptable GPU models, node selector and
  * tolerations. Parked pods are filed by class, so an event that frees capacity on a node tests one
  * pod per class, not every parked pod.
+ *
+ * <p>While anything waits on the class (parked pods, pods woken and not yet decided, gangs of this
+ * member shape waiting for room) it is filed in the {@link ShapeWakeIndex}, and every node that frees
+ * room it fits is noted here: that is what lets a woken pod fail without a full decision, and a gang
+ * sleep until enough room could exist.
  */
 final class ShapeClass {
+    /** Nodes noted since the class was last known to fit nowhere; more and the knowledge is dropped. */
+    static final int MAX_NODES_NOTED = 32;
+
     final int id;
     final ResourceRequest request;
     final PodSpec example;
+    /** The class's fit test against a node, prepared once (re-prepared when GPU models are added). */
+    final PlacementRequest probe;
     ShapeClass nextWithSameHash;
     /** Why pods of this class last failed to fit, shared by them; null until one fails. */
     String reason;
     long explainedAt;
 
-    ShapeClass(int id, PodSpec example) {
+    /** Parked pods, woken pods not yet decided, and gangs filed by room: while > 0 the class is in the wake index. */
+    int waiters;
+    /** Buckets of the wake index holding this class, and its slot in each. */
+    int[] filedBuckets = new int[2];
+    int[] filedSlots = new int[2];
+    int filedCount;
+
+    /**
+     * True when no node fit a pod of this class of priority {@link #unfitPriority} (nor lower, which
+     * passes fewer kept nodes) at the last full decision, and every node that could fit it since is in
+     * {@link #nodesNoted}. Reset whenever the class leaves the wake index (wake-ups stop noting nodes).
+     */
+    boolean unfitKnown;
+    int unfitPriority;
+    int[] nodesNoted = new int[MAX_NODES_NOTED];
+    int nodesNotedCount;
+
+    /**
+     * Sum over wake-ups since the class entered the index of the copies each woken node could hold
+     * then: an upper bound on the room gained, which gangs of this member shape compare with what they
+     * were short of (see {@link SchedulerAgent}). Monotone.
+     */
+    long roomSeen;
+    /** Gangs of this member shape waiting for room, a min-heap on {@link GangRecord#roomThreshold}. */
+    GangRecord[] gangsByThreshold = new GangRecord[4];
+    int gangCount;
+
+    ShapeClass(int id, PodSpec example, PlacementRequest probe) {
         this.id = id;
         this.request = example.request();
         this.example = example;
+        this.probe = probe;
     }
 
     static long hash(PodSpec spec) {
@@ -40,5 +80,109 @@ final class ShapeClass {
     boolean matches(PodSpec spec) {
         return request.equals(spec.request()) && example.gpuModels().equals(spec.gpuModels())
                 && example.nodeSelector().equals(spec.nodeSelector()) && Objects.equals(example.tolerations(), spec.tolerations());
+    }
+
+    // ------------------------------------------------------------------ fit knowledge
+
+    /** A full decision for a pod of {@code priority} found no node: start noting nodes afresh. */
+    void knowUnfit(int priority) {
+        unfitKnown = true;
+        unfitPriority = priority;
+        nodesNotedCount = 0;
+    }
+
+    void forgetUnfit() {
+        unfitKnown = false;
+        nodesNotedCount = 0;
+    }
+
+    /** {@code node} gained room this class fits. */
+    void noteNode(int node) {
+        if (!unfitKnown) {
+            return;
+        }
+        for (int i = 0; i < nodesNotedCount; i++) {
+            if (nodesNoted[i] == node) {
+                return;
+            }
+        }
+        if (nodesNotedCount == MAX_NODES_NOTED) {
+            forgetUnfit(); // too much changed: the next pod decides in full
+            return;
+        }
+        nodesNoted[nodesNotedCount++] = node;
+    }
+
+    // ------------------------------------------------------------------ gangs waiting for room
+
+    void addGang(GangRecord gang) {
+        if (gangCount == gangsByThreshold.length) {
+            gangsByThreshold = Arrays.copyOf(gangsByThreshold, gangCount * 2);
+        }
+        gang.roomShape = this;
+        gangsByThreshold[gangCount] = gang;
+        gang.roomHeapIndex = gangCount;
+        siftUp(gangCount++);
+    }
+
+    void removeGang(GangRecord gang) {
+        int i = gang.roomHeapIndex;
+        GangRecord last = gangsByThreshold[--gangCount];
+        gangsByThreshold[gangCount] = null;
+        gang.roomHeapIndex = -1;
+        gang.roomShape = null;
+        if (i != gangCount) {
+            gangsByThreshold[i] = last;
+            last.roomHeapIndex = i;
+            siftDown(i);
+            siftUp(last.roomHeapIndex);
+        }
+    }
+
+    /** The gang with the lowest threshold, or null. */
+    GangRecord firstGang() {
+        return gangCount == 0 ? null : gangsByThreshold[0];
+    }
+
+    private void siftUp(int i) {
+        GangRecord g = gangsByThreshold[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            GangRecord p = gangsByThreshold[parent];
+            if (p.roomThreshold <= g.roomThreshold) {
+                break;
+            }
+            gangsByThreshold[i] = p;
+            p.roomHeapIndex = i;
+            i = parent;
+        }
+        gangsByThreshold[i] = g;
+        g.roomHeapIndex = i;
+    }
+
+    private void siftDown(int i) {
+        GangRecord g = gangsByThreshold[i];
+        int half = gangCount >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            int right = child + 1;
+            if (right < gangCount && gangsByThreshold[right].roomThreshold < gangsByThreshold[child].roomThreshold) {
+                child = right;
+            }
+            GangRecord c = gangsByThreshold[child];
+            if (g.roomThreshold <= c.roomThreshold) {
+                break;
+            }
+            gangsByThreshold[i] = c;
+            c.roomHeapIndex = i;
+            i = child;
+        }
+        gangsByThreshold[i] = g;
+        g.roomHeapIndex = i;
+    }
+
+    @Override
+    public String toString() {
+        return "ShapeClass[" + id + " " + request + "]";
     }
 }

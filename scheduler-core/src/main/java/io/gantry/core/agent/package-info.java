@@ -7,5 +7,10 @@
  * <p>An Agrona {@link org.agrona.concurrent.Agent}: production runs it in an
  * {@link org.agrona.concurrent.AgentRunner}, the simulator and tests call {@code doWork()} by hand with a
  * virtual clock. Time and randomness are injected; the same events give the same decisions.
+ *
+ * <p>Waiting work is woken by what could help it: {@code ShapeWakeIndex} files the shape classes
+ * parked pods and gangs wait on by the GPU bucket they need, so a node that frees room tests only the
+ * classes it could hold. What it skips could not have been placed: the agent decides exactly as one
+ * that wakes every parked unit on every change (a property test compares the two).
  */
 package io.gantry.core.agent;

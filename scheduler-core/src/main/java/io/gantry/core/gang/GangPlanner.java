@@ -52,6 +52,13 @@ public final class GangPlanner {
     private NodeFilter outer = NodeFilter.ALL;
     private int bestPlaced;
     private String failure = "";
+    // Why the last plan failed, kept as parts: most callers never read the sentence (the simulator does
+    // not), so it is built only by failure().
+    private GangSpec failedGang;
+    private PlacementRequest failedMember;
+    private int failedNeed;
+    private String failedWhere = "";
+    private long failedLargest = -1;
 
     public GangPlanner(ClusterState state, TieBreak tieBreak) {
         this.state = state;
@@ -85,7 +92,7 @@ public final class GangPlanner {
             if (planIn(members, count, need, policy)) {
                 return true;
             }
-            failure = describe(gang, members[0], need, "");
+            failedBecause(gang, members[0], need, "", -1);
             return false;
         }
         if (gang.topology() == TopologyLevel.NODE) {
@@ -104,11 +111,10 @@ public final class GangPlanner {
             }
         }
         domainTarget = -1;
-        String where = " in one " + gang.topology().name().toLowerCase(java.util.Locale.ROOT) + "; largest has room for " + largest;
         if (!gang.topologyRequired() && planIn(members, count, need, policy)) {
             return true;
         }
-        failure = describe(gang, members[0], need, where);
+        failedBecause(gang, members[0], need, " in one " + gang.topology().name().toLowerCase(java.util.Locale.ROOT), largest);
         return false;
     }
 
@@ -147,7 +153,7 @@ public final class GangPlanner {
         if (!gang.topologyRequired() && planIn(members, count, need, policy)) {
             return true;
         }
-        failure = describe(gang, members[0], need, " on one node; largest has room for " + largest);
+        failedBecause(gang, members[0], need, " on one node", largest);
         return false;
     }
 
@@ -417,6 +423,8 @@ public final class GangPlanner {
         }
         journalSize = 0;
         failure = "";
+        failedGang = null;
+        failedMember = null;
     }
 
     public int placed() {
@@ -440,9 +448,23 @@ public final class GangPlanner {
         return bestPlaced;
     }
 
-    /** Why the last plan failed, or "". */
+    /** Why the last plan failed, or "". Read it before the member's request is reused. */
     public String failure() {
+        if (failedGang != null) {
+            failure = describe(failedGang, failedMember, failedNeed,
+                    failedLargest < 0 ? failedWhere : failedWhere + "; largest has room for " + failedLargest);
+            failedGang = null;
+            failedMember = null;
+        }
         return failure;
+    }
+
+    private void failedBecause(GangSpec gang, PlacementRequest member, int need, String where, long largest) {
+        failedGang = gang;
+        failedMember = member;
+        failedNeed = need;
+        failedWhere = where;
+        failedLargest = largest;
     }
 
     private String describe(GangSpec gang, PlacementRequest member, int need, String where) {

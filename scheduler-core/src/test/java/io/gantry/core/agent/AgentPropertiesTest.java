@@ -393,6 +393,36 @@ class AgentPropertiesTest {
      * Plays the cluster around one agent: turns ops into the events a real cluster would send, keeps
      * what it was told by the outbox, and checks the agent against it.
      */
+    /**
+     * The wake index, the fail-fast of pods whose class fits nowhere and the gangs' room counts only skip
+     * work that could not place anything: the binds, evictions and withdrawals are those of the agent that
+     * wakes every parked unit on every change and decides each in full (what it did before the index).
+     */
+    @Property(tries = 100)
+    void theWakeIndexDecidesAsWakingEverything(@ForAll("streams") Stream stream) {
+        ClusterDriver indexed = new ClusterDriver(stream.smallCycles());
+        indexed.run(stream.ops());
+        ClusterDriver everything = new ClusterDriver(stream.smallCycles(), true);
+        everything.run(stream.ops());
+        List<String> a = decisions(everything.outbox.trace);
+        List<String> b = decisions(indexed.outbox.trace);
+        int common = Math.min(a.size(), b.size());
+        for (int i = 0; i < common; i++) {
+            assertThat(b.get(i)).as("decision %d of %d", i, a.size()).isEqualTo(a.get(i));
+        }
+        assertThat(b).hasSameSizeAs(a);
+    }
+
+    private static List<String> decisions(List<String> trace) {
+        List<String> out = new ArrayList<>();
+        for (String call : trace) {
+            if (call.startsWith("bind ") || call.startsWith("cancel ") || call.startsWith("evict ")) {
+                out.add(call);
+            }
+        }
+        return out;
+    }
+
     static final class ClusterDriver {
         final SchedulerConfig config;
         final CachedNanoClock clock = new CachedNanoClock();
@@ -417,10 +447,15 @@ class AgentPropertiesTest {
         Op current;
 
         ClusterDriver(boolean smallCycles) {
+            this(smallCycles, false);
+        }
+
+        ClusterDriver(boolean smallCycles, boolean wakeEverything) {
             SchedulerConfig base = SchedulerConfig.defaults().withReservationDelayNanos(10 * SECOND);
             this.config = smallCycles ? base.withCycleLimits(3, 2) : base;
             clock.update(0);
             agent = new SchedulerAgent(config, intake, outbox, clock);
+            agent.wakeEverything(wakeEverything);
         }
 
         void run(List<Op> ops) {
