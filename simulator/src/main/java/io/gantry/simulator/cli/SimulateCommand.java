@@ -39,7 +39,10 @@ import java.util.function.IntConsumer;
                 "  gantry simulate --nodes ../shared/traces/alibaba-openb/openb_node_list_gpu_node.csv \\",
                 "                  --pods ../shared/traces/alibaba-openb/openb_pod_list_default.csv --seeds 10 --json out.json",
                 "      the FGD paper's experiment on the Alibaba 2023 trace",
-                "  gantry simulate --policies fgd,bestfit --inflate-to 1.0 --report report/"
+                "  gantry simulate --policies fgd,bestfit --inflate-to 1.0 --report report/",
+                "  kubectl get nodes,pods,podgroups -A -o yaml > cluster.yaml",
+                "  gantry simulate --snapshot cluster.yaml --config config.yaml --json what-if.json",
+                "      where would the cluster's pending Gantry pods go, and why not"
         })
 public final class SimulateCommand implements Callable<Integer> {
 
@@ -102,6 +105,12 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--reservation-delay-s", defaultValue = "300", description = "Replay: how long a gang waits before nodes are reserved for it (default: ${DEFAULT-VALUE}).")
     long reservationDelaySeconds;
 
+    @Option(names = "--snapshot", paramLabel = "FILE", description = "What-if on a real cluster: what `kubectl get nodes,pods,podgroups -A -o yaml` prints. Schedules the pending Gantry pods with the scheduler's own translation and core, and prints each pod's outcome (--json writes them).")
+    Path snapshot;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "With --snapshot: the scheduler's config file (policies, queues), as `gantry scheduler` reads it.")
+    Path schedulerConfig;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -109,6 +118,12 @@ public final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (snapshot != null) {
+            return runSnapshot(out, err);
+        }
+        if (schedulerConfig != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--config goes with --snapshot");
+        }
         List<String> chosen = policies == null || policies.isEmpty() ? Policies.PAPER : policies;
         for (String p : chosen) {
             if (!Policies.ALL.contains(p.toLowerCase(Locale.ROOT))) {
@@ -214,5 +229,17 @@ public final class SimulateCommand implements Callable<Integer> {
             out.add(n.toLowerCase(Locale.ROOT));
         }
         return out;
+    }
+
+    private int runSnapshot(PrintWriter out, PrintWriter err) {
+        if (nodes != null || pods != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--snapshot replaces --nodes and --pods; give one or the other");
+        }
+        for (SnapshotMode mode : java.util.ServiceLoader.load(SnapshotMode.class)) {
+            return mode.run(snapshot, schedulerConfig, json, out, err);
+        }
+        err.println("gantry simulate: --snapshot needs the Kubernetes support of the gantry jar (scheduler-plugin), "
+                + "which is not on the class path");
+        return 1;
     }
 }
