@@ -67,7 +67,7 @@ class ServiceAgentPropertiesTest {
         Map<Long, Replica> replicas = new LinkedHashMap<>();
         Map<Long, String> boundTo = new HashMap<>();
         List<PodSpec> live = new ArrayList<>();
-        long nextId = 1;
+        long nextId = 1_000_000; // apart from the ids the harness gives training pods
         int gangs = 0;
         int bindsSeen = 0;
         for (int op = 0; op < 60; op++) {
@@ -83,7 +83,7 @@ class ServiceAgentPropertiesTest {
                 live.add(spec);
                 h.send(new SchedulerEvent.PodAdded(spec));
             } else if (kind < 7) {
-                live.add(h.pod("train-" + nextId++, 1 + random.nextInt(4), 0));
+                live.add(h.pod("train-" + op, 1 + random.nextInt(4), 0));
             } else if (kind == 7) {
                 String key = "g" + gangs++;
                 int members = 2 + random.nextInt(3);
