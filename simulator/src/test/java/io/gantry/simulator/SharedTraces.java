@@ -24,4 +24,13 @@ public final class SharedTraces {
                         + "; set -Dgantry.traces=<folder holding alibaba-openb/>)");
         return openb;
     }
+
+    /** The alibaba-dlrm-2025 folder, or skips the calling test with a clear message. */
+    public static Path dlrmOrSkip() {
+        Path dlrm = ROOT.resolve("alibaba-dlrm-2025");
+        Assumptions.assumeTrue(Files.isDirectory(dlrm),
+                () -> "skipping: the DLRM inference trace is absent (looked for " + dlrm.toAbsolutePath().normalize()
+                        + "; set -Dgantry.traces=<folder holding alibaba-dlrm-2025/>)");
+        return dlrm;
+    }
 }

@@ -47,6 +47,13 @@ import java.util.Map;
  * capacity, an added or updated node, its queue's quota, its gang's members. Per event, one pod per
  * shape class is tested against the node, and only as many as fit come back.
  *
+ * <p><b>Services and pools.</b> Replicas of a service count against its per-node cap and spread
+ * constraints in the state ({@link ClusterState#fitCause}); a replica freeing a node wakes that node's
+ * waiters as any departure does, and since a replica placed or gone elsewhere can open a node that did
+ * not change itself, the pods parked by a DoNotSchedule spread constraint of that service are woken too.
+ * With {@link NodePools} a pod (or gang) is first decided within its class's pool, then, when nothing
+ * there fits, anywhere.
+ *
  * <p><b>Starvation.</b> A gang waiting longer than {@code reservationDelay} reserves nodes that could
  * hold it once their work ends; units of no higher priority stop landing there (they backfill
  * elsewhere), and the gang is placed as soon as it fits. Timing out releases the reservation.
@@ -119,6 +126,11 @@ public final class SchedulerAgent implements Agent {
     private int keptNodes;
     private final NodeFilter reservationFilter = this::reservationCause;
     private final MessagePassingQueue.Consumer<SchedulerEvent> handler = this::onEvent;
+    /** Shape classes with a DoNotSchedule spread constraint: woken when their service's replicas move. */
+    private final List<ShapeClass> spreadShapes = new ArrayList<>();
+    private final org.agrona.collections.IntArrayList changedServices = new org.agrona.collections.IntArrayList();
+    /** Pool bits per workload class ordinal, 0 when the class prefers no pool. */
+    private final int[] poolMaskByClass = new int[WorkloadClass.values().length];
     private PlacementRequest[] memberScratch = new PlacementRequest[16];
     private PodRecord[] memberRecords = new PodRecord[16];
 
@@ -140,6 +152,11 @@ public final class SchedulerAgent implements Agent {
         for (WorkloadClass c : WorkloadClass.values()) {
             policies[c.ordinal()] = Policies.create(config.policyFor(c), new PolicyContext(config.seed(), config.taskShapes()));
             placers[c.ordinal()] = new PodPlacer(state, policies[c.ordinal()], tieBreak);
+        }
+        NodePools pools = config.pools();
+        for (WorkloadClass c : WorkloadClass.values()) {
+            String pool = pools.poolFor(c);
+            poolMaskByClass[c.ordinal()] = pool.isEmpty() ? 0 : state.registerPool(pools.labelKey(), pool);
         }
         this.planner = new GangPlanner(state, tieBreak);
         this.preemptor = new Preemptor(state, queues, config);
@@ -578,6 +595,9 @@ public final class SchedulerAgent implements Agent {
     private int scheduleCycle(int budget) {
         int decisions = 0;
         while (decisions < budget) {
+            if (state.anyServiceChanged()) {
+                wakeSpreadWaiters();
+            }
             QueuedUnit unit = queues.pollNext();
             if (unit == null) {
                 break;
@@ -614,7 +634,18 @@ public final class SchedulerAgent implements Agent {
             shape.knowUnfit(pod.priority()); // checked just now: the noted nodes are spent
         } else {
             deciding = pod;
-            result = placerFor(pod).decide(pod.request, keptNodes == 0 ? NodeFilter.ALL : reservationFilter);
+            NodeFilter filter = keptNodes == 0 ? NodeFilter.ALL : reservationFilter;
+            int pool = poolMaskByClass[pod.spec.workloadClass().ordinal()];
+            if (pool != 0) {
+                pod.request.restrictToPools(pool);
+                result = placerFor(pod).decide(pod.request, filter);
+                pod.request.restrictToPools(0);
+                if (!result.isPlaced()) {
+                    result = placerFor(pod).decide(pod.request, filter); // the pool is full: overflow anywhere
+                }
+            } else {
+                result = placerFor(pod).decide(pod.request, filter);
+            }
             if (result.isPlaced()) {
                 deciding = null;
                 if (pod.nominated) {
@@ -669,7 +700,8 @@ public final class SchedulerAgent implements Agent {
      */
     private boolean knownToFitNowhere(PodRecord pod) {
         ShapeClass shape = pod.shape;
-        if (wakeEverything || !shape.unfitKnown || pod.priority() > shape.unfitPriority || !passesOnlyPriorityFilters(pod)) {
+        if (wakeEverything || !shape.unfitKnown || pod.priority() > shape.unfitPriority || !passesOnlyPriorityFilters(pod)
+                || pod.request.hasHardSpread()) {
             return false;
         }
         if (outbox.wantsReasons() && reasonIsStale(shape)) {
@@ -721,7 +753,17 @@ public final class SchedulerAgent implements Agent {
         }
         PlacementPolicy policy = policies[memberRecords[0].spec.workloadClass().ordinal()];
         deciding = gang;
-        boolean placed = planner.plan(memberScratch, count, need, gang.spec, policy, keptNodes == 0 ? NodeFilter.ALL : reservationFilter);
+        NodeFilter filter = keptNodes == 0 ? NodeFilter.ALL : reservationFilter;
+        int pool = poolMaskByClass[memberRecords[0].spec.workloadClass().ordinal()];
+        boolean placed = false;
+        if (pool != 0) {
+            restrictMembers(count, pool);
+            placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
+            restrictMembers(count, 0);
+        }
+        if (!placed) {
+            placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
+        }
         deciding = null;
         if (placed) {
             commitPlan(gang);
@@ -770,6 +812,39 @@ public final class SchedulerAgent implements Agent {
         addWaiter(shape);
         shape.addGang(gang);
         highestRoomGangPriority = Math.max(highestRoomGangPriority, gang.priority());
+    }
+
+    private void restrictMembers(int count, int poolMask) {
+        for (int i = 0; i < count; i++) {
+            memberScratch[i].restrictToPools(poolMask);
+        }
+    }
+
+    /**
+     * Wakes the pods parked under a DoNotSchedule spread constraint of a service whose replicas moved: a
+     * replica placed in the emptiest domain raises the minimum and opens every other domain's nodes,
+     * and one leaving lowers its domain's skew on nodes that did not change. Other services' changes
+     * only clear the list. O(changed services x spread shape classes).
+     */
+    private void wakeSpreadWaiters() {
+        state.drainChangedServices(changedServices);
+        if (spreadShapes.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < changedServices.size(); i++) {
+            int service = changedServices.getInt(i);
+            for (int k = 0; k < spreadShapes.size(); k++) {
+                ShapeClass shape = spreadShapes.get(k);
+                if (shape.probe.serviceId() != service) {
+                    continue;
+                }
+                for (QueuedUnit u = waitingForCapacity.first(shape.id); u != null; ) {
+                    QueuedUnit next = ParkedUnits.next(u);
+                    wakePod((PodRecord) u);
+                    u = next;
+                }
+            }
+        }
     }
 
     /** Fills {@link #memberScratch} with the gang's pending members, earliest first; returns the count. */
@@ -1414,6 +1489,9 @@ public final class SchedulerAgent implements Agent {
         created.nextWithSameHash = shape;
         shapeByHash.put(hash, created);
         shapes.add(created);
+        if (created.probe.hasHardSpread()) {
+            spreadShapes.add(created);
+        }
         return created;
     }
 

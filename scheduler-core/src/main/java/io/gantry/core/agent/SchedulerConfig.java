@@ -18,11 +18,13 @@ import java.util.Objects;
  * @param reservationDelayNanos     how long a gang waits before nodes are reserved for it; 0 never reserves
  * @param inferencePreemptible      whether inference pods may be evicted by higher priority work
  * @param preemption                whether preemption (and quota reclaim) is on at all
+ * @param pools                     node pools preferred per workload class (overflow when full)
  */
 public record SchedulerConfig(String trainingPolicy, String inferencePolicy, TaskShapeDistribution taskShapes, long seed,
                               int maxEventsPerCycle, int maxDecisionsPerCycle, long reservationDelayNanos,
-                              boolean inferencePreemptible, boolean preemption) {
+                              boolean inferencePreemptible, boolean preemption, NodePools pools) {
     public SchedulerConfig {
+        pools = pools == null ? NodePools.NONE : pools;
         Objects.requireNonNull(trainingPolicy, "trainingPolicy");
         Objects.requireNonNull(inferencePolicy, "inferencePolicy");
         Objects.requireNonNull(taskShapes, "taskShapes");
@@ -39,6 +41,14 @@ public record SchedulerConfig(String trainingPolicy, String inferencePolicy, Tas
         }
     }
 
+    /** A config without node pools: the form every caller used before pools existed. */
+    public SchedulerConfig(String trainingPolicy, String inferencePolicy, TaskShapeDistribution taskShapes, long seed,
+                           int maxEventsPerCycle, int maxDecisionsPerCycle, long reservationDelayNanos,
+                           boolean inferencePreemptible, boolean preemption) {
+        this(trainingPolicy, inferencePolicy, taskShapes, seed, maxEventsPerCycle, maxDecisionsPerCycle, reservationDelayNanos,
+                inferencePreemptible, preemption, NodePools.NONE);
+    }
+
     /** Best fit for training, spread for inference, reservations after 5 minutes, preemption on. */
     public static SchedulerConfig defaults() {
         return new SchedulerConfig("bestfit", "spread", TaskShapeDistribution.EMPTY, 1, 1024, 1024,
@@ -51,36 +61,41 @@ public record SchedulerConfig(String trainingPolicy, String inferencePolicy, Tas
 
     public SchedulerConfig withPolicies(String training, String inference) {
         return new SchedulerConfig(training, inference, taskShapes, seed, maxEventsPerCycle, maxDecisionsPerCycle,
-                reservationDelayNanos, inferencePreemptible, preemption);
+                reservationDelayNanos, inferencePreemptible, preemption, pools);
     }
 
     public SchedulerConfig withTaskShapes(TaskShapeDistribution value) {
         return new SchedulerConfig(trainingPolicy, inferencePolicy, value, seed, maxEventsPerCycle, maxDecisionsPerCycle,
-                reservationDelayNanos, inferencePreemptible, preemption);
+                reservationDelayNanos, inferencePreemptible, preemption, pools);
     }
 
     public SchedulerConfig withSeed(long value) {
         return new SchedulerConfig(trainingPolicy, inferencePolicy, taskShapes, value, maxEventsPerCycle, maxDecisionsPerCycle,
-                reservationDelayNanos, inferencePreemptible, preemption);
+                reservationDelayNanos, inferencePreemptible, preemption, pools);
     }
 
     public SchedulerConfig withReservationDelayNanos(long value) {
         return new SchedulerConfig(trainingPolicy, inferencePolicy, taskShapes, seed, maxEventsPerCycle, maxDecisionsPerCycle,
-                value, inferencePreemptible, preemption);
+                value, inferencePreemptible, preemption, pools);
     }
 
     public SchedulerConfig withInferencePreemptible(boolean value) {
         return new SchedulerConfig(trainingPolicy, inferencePolicy, taskShapes, seed, maxEventsPerCycle, maxDecisionsPerCycle,
-                reservationDelayNanos, value, preemption);
+                reservationDelayNanos, value, preemption, pools);
     }
 
     public SchedulerConfig withPreemption(boolean value) {
         return new SchedulerConfig(trainingPolicy, inferencePolicy, taskShapes, seed, maxEventsPerCycle, maxDecisionsPerCycle,
-                reservationDelayNanos, inferencePreemptible, value);
+                reservationDelayNanos, inferencePreemptible, value, pools);
     }
 
     public SchedulerConfig withCycleLimits(int events, int decisions) {
         return new SchedulerConfig(trainingPolicy, inferencePolicy, taskShapes, seed, events, decisions,
-                reservationDelayNanos, inferencePreemptible, preemption);
+                reservationDelayNanos, inferencePreemptible, preemption, pools);
+    }
+
+    public SchedulerConfig withPools(NodePools value) {
+        return new SchedulerConfig(trainingPolicy, inferencePolicy, taskShapes, seed, maxEventsPerCycle, maxDecisionsPerCycle,
+                reservationDelayNanos, inferencePreemptible, preemption, value);
     }
 }

@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Pods that fit exactly the same nodes: same request, acceptable GPU models, node selector and
- * tolerations. Parked pods are filed by class, so an event that frees capacity on a node tests one
+ * Pods that fit exactly the same nodes: same request, acceptable GPU models, node selector,
+ * tolerations and service constraints (replicas of one service count against each other only). Parked pods are filed by class, so an event that frees capacity on a node tests one
  * pod per class, not every parked pod.
  *
  * <p>While anything waits on the class (parked pods, pods woken and not yet decided, gangs of this
@@ -74,12 +74,14 @@ final class ShapeClass {
         h = h * 31 + spec.gpuModels().hashCode();
         h = h * 31 + spec.nodeSelector().hashCode();
         h = h * 31 + spec.tolerations().hashCode();
+        h = h * 31 + spec.service().hashCode();
         return h;
     }
 
     boolean matches(PodSpec spec) {
         return request.equals(spec.request()) && example.gpuModels().equals(spec.gpuModels())
-                && example.nodeSelector().equals(spec.nodeSelector()) && Objects.equals(example.tolerations(), spec.tolerations());
+                && example.nodeSelector().equals(spec.nodeSelector()) && Objects.equals(example.tolerations(), spec.tolerations())
+                && example.service().equals(spec.service());
     }
 
     // ------------------------------------------------------------------ fit knowledge

@@ -23,6 +23,11 @@ import java.util.Arrays;
  * can hold all needed members are tried smallest first (best fit), at most {@value #MAX_DOMAIN_TRIES};
  * a required level never spreads beyond one domain, a preferred one falls back to the whole cluster.
  *
+ * <p><b>Service constraints.</b> Members of a service count against its per-node cap as they are
+ * assumed, so packing never puts more than the cap on one node; members with a DoNotSchedule spread
+ * constraint are chosen node by node, since each one placed changes the skew of every domain.
+ * ScheduleAnyway preferences are not applied to gangs (they pack).
+ *
  * <p><b>Cost.</b> O(N) per node switch (a scan of candidate nodes) plus O(1) per member placed on an
  * already chosen node, so O(N * nodes used + members); with a topology level, one O(N) pass to size
  * the domains. Allocates only when the cluster or the gang grows past earlier sizes.
@@ -188,13 +193,17 @@ public final class GangPlanner {
     /** Whether the first {@code count} members ask exactly the same, so they fit the same nodes. */
     private static boolean alike(PlacementRequest[] members, int count) {
         PlacementRequest first = members[0];
+        if (first.hasHardSpread()) {
+            return false; // each member placed moves the skew everywhere: choose node by node
+        }
         for (int m = 1; m < count; m++) {
             PlacementRequest p = members[m];
             if (p.cpuMilli() != first.cpuMilli() || p.memoryBytes() != first.memoryBytes() || p.gpus() != first.gpus()
                     || p.gpuMilli() != first.gpuMilli() || p.modelMask() != first.modelMask()
                     || p.spec().request().gpuMemoryBytes() != first.spec().request().gpuMemoryBytes()
                     || !p.spec().nodeSelector().equals(first.spec().nodeSelector())
-                    || !p.spec().tolerations().equals(first.spec().tolerations())) {
+                    || !p.spec().tolerations().equals(first.spec().tolerations())
+                    || !p.service().equals(first.service()) || p.poolRestriction() != first.poolRestriction()) {
                 return false;
             }
         }

@@ -18,10 +18,12 @@ import java.util.Set;
  * @param nodeSelector  labels a node must carry, all of them
  * @param tolerations   taints this pod tolerates
  * @param gang          key of the gang it belongs to, or "" when it runs alone
+ * @param service       the service it is a replica of and the constraints among its replicas;
+ *                      {@link ServiceConstraints#NONE} when it belongs to none
  */
 public record PodSpec(long id, String name, ResourceRequest request, int priority, String queue,
                       WorkloadClass workloadClass, Set<String> gpuModels, Map<String, String> nodeSelector,
-                      List<Toleration> tolerations, String gang) {
+                      List<Toleration> tolerations, String gang, ServiceConstraints service) {
 
     public static final String DEFAULT_QUEUE = "default";
 
@@ -38,11 +40,19 @@ public record PodSpec(long id, String name, ResourceRequest request, int priorit
         nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
         tolerations = tolerations == null ? List.of() : List.copyOf(tolerations);
         gang = gang == null ? "" : gang;
+        service = service == null ? ServiceConstraints.NONE : service;
         for (String model : gpuModels) {
             if (model.isBlank()) {
                 throw new InvalidSpecException("pod", name, "gpuModels", "must not contain an empty model name");
             }
         }
+    }
+
+    /** A pod of no service: the form every caller used before service constraints existed. */
+    public PodSpec(long id, String name, ResourceRequest request, int priority, String queue,
+                   WorkloadClass workloadClass, Set<String> gpuModels, Map<String, String> nodeSelector,
+                   List<Toleration> tolerations, String gang) {
+        this(id, name, request, priority, queue, workloadClass, gpuModels, nodeSelector, tolerations, gang, ServiceConstraints.NONE);
     }
 
     /** A pod with no constraints beyond its request and acceptable GPU models: what traces describe. */
@@ -51,22 +61,26 @@ public record PodSpec(long id, String name, ResourceRequest request, int priorit
     }
 
     public PodSpec withPriority(int value) {
-        return new PodSpec(id, name, request, value, queue, workloadClass, gpuModels, nodeSelector, tolerations, gang);
+        return new PodSpec(id, name, request, value, queue, workloadClass, gpuModels, nodeSelector, tolerations, gang, service);
     }
 
     public PodSpec withWorkloadClass(WorkloadClass value) {
-        return new PodSpec(id, name, request, priority, queue, value, gpuModels, nodeSelector, tolerations, gang);
+        return new PodSpec(id, name, request, priority, queue, value, gpuModels, nodeSelector, tolerations, gang, service);
     }
 
     public PodSpec withNodeSelector(Map<String, String> value) {
-        return new PodSpec(id, name, request, priority, queue, workloadClass, gpuModels, value, tolerations, gang);
+        return new PodSpec(id, name, request, priority, queue, workloadClass, gpuModels, value, tolerations, gang, service);
     }
 
     public PodSpec withTolerations(List<Toleration> value) {
-        return new PodSpec(id, name, request, priority, queue, workloadClass, gpuModels, nodeSelector, value, gang);
+        return new PodSpec(id, name, request, priority, queue, workloadClass, gpuModels, nodeSelector, value, gang, service);
     }
 
     public PodSpec withGang(String value) {
-        return new PodSpec(id, name, request, priority, queue, workloadClass, gpuModels, nodeSelector, tolerations, value);
+        return new PodSpec(id, name, request, priority, queue, workloadClass, gpuModels, nodeSelector, tolerations, value, service);
+    }
+
+    public PodSpec withService(ServiceConstraints value) {
+        return new PodSpec(id, name, request, priority, queue, workloadClass, gpuModels, nodeSelector, tolerations, gang, value);
     }
 }

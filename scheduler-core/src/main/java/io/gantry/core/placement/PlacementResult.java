@@ -21,6 +21,8 @@ public final class PlacementResult {
     private int score;
     private int nodesConsidered;
     private final int[] unfitCounts = new int[UnfitCause.values().length];
+    /** Per cause, one node's case in words (service causes only), or null; filled with the counts. */
+    private final String[] examples = new String[UnfitCause.values().length];
 
     PlacementResult(PodPlacer placer) {
         this.placer = placer;
@@ -46,6 +48,7 @@ public final class PlacementResult {
     private void explainOnce() {
         if (!placed && !explained) {
             Arrays.fill(unfitCounts, 0);
+            Arrays.fill(examples, null);
             placer.explain(this);
             explained = true;
         }
@@ -57,6 +60,14 @@ public final class PlacementResult {
 
     void countUnfit(UnfitCause cause, int nodes) {
         unfitCounts[cause.ordinal()] += nodes;
+    }
+
+    void example(UnfitCause cause, String text) {
+        examples[cause.ordinal()] = text;
+    }
+
+    String example(UnfitCause cause) {
+        return examples[cause.ordinal()];
     }
 
     public boolean isPlaced() {
@@ -120,7 +131,11 @@ public final class PlacementResult {
             if (i > 0) {
                 sb.append("; ");
             }
-            sb.append(causes.get(i).describe(unfitCounts[causes.get(i).ordinal()]));
+            UnfitCause cause = causes.get(i);
+            sb.append(cause.describe(unfitCounts[cause.ordinal()]));
+            if (examples[cause.ordinal()] != null) {
+                sb.append(" (for example ").append(examples[cause.ordinal()]).append(')');
+            }
         }
         return sb.toString();
     }

@@ -21,6 +21,13 @@ import io.gantry.core.state.UnfitCause;
  * pod it keeps no order for, a {@link FullnessOrdered} one (best fit) is searched from the fullest
  * classes until no class left can win.
  *
+ * <p><b>Service constraints.</b> A pod with a per-node cap or a spread constraint
+ * ({@link PlacementRequest#hasServiceRules()}) breaks the premise of node classes: two nodes of one
+ * class may hold different numbers of its service's replicas. Such a pod never uses the class or
+ * fullness paths; it takes the policy's score order when there is one (each node is accepted on its
+ * own, so the cap is checked per node) and otherwise scores every candidate. With a ScheduleAnyway
+ * constraint the candidates with the least excess skew win first and the policy chooses among them.
+ *
  * <p>Why a pod does not fit is counted lazily, when {@link PlacementResult#reason()} or
  * {@link PlacementResult#unfitCount} is first read, in one pass over the node classes: a caller that
  * only needs "no" pays nothing for the explanation. One placer per state and policy; not thread-safe.
@@ -41,6 +48,7 @@ public final class PodPlacer {
     private int[] candidates = new int[0];
     private int[] feasible = new int[0];
     private int[] scores = new int[0];
+    private int[] excess = new int[0];
     private PlacementRequest lastPod;
     private NodeFilter lastFilter = NodeFilter.ALL;
 
@@ -182,6 +190,9 @@ public final class PodPlacer {
             result.unschedulable(state.nodeCount());
             return result;
         }
+        if (pod.hasServiceRules()) {
+            return decideForService(pod, filter);
+        }
         if (scoreOrdered != null) {
             PlacementResult ordered = decideByScoreOrder(pod, filter);
             if (ordered != null) {
@@ -197,6 +208,42 @@ public final class PodPlacer {
             count = scoreCandidates(pod, filter);
         }
         return finish(pod, count);
+    }
+
+    /**
+     * A pod whose service rules make nodes of one class differ: the score order when the policy keeps
+     * one for it (exact per node), else every candidate; soft spread always scores every candidate.
+     */
+    private PlacementResult decideForService(PlacementRequest pod, NodeFilter filter) {
+        if (pod.hasSoftSpread()) {
+            int count = scoreCandidates(pod, filter);
+            return finish(pod, keepLeastExcess(pod, count));
+        }
+        if (scoreOrdered != null && tieBreak.isFixedRank(state.rankSeed())) {
+            PlacementResult ordered = decideByScoreOrder(pod, filter);
+            if (ordered != null) {
+                return ordered;
+            }
+        }
+        return decideByCandidates(pod, filter);
+    }
+
+    /** Keeps, of the {@code count} feasible nodes, those whose ScheduleAnyway skew excess is least; returns how many. */
+    private int keepLeastExcess(PlacementRequest pod, int count) {
+        int least = Integer.MAX_VALUE;
+        for (int i = 0; i < count; i++) {
+            excess[i] = state.softSpreadExcess(pod, feasible[i]);
+            least = Math.min(least, excess[i]);
+        }
+        int kept = 0;
+        for (int i = 0; i < count; i++) {
+            if (excess[i] == least) {
+                feasible[kept] = feasible[i];
+                scores[kept] = scores[i];
+                kept++;
+            }
+        }
+        return kept;
     }
 
     /** The per-node path: every candidate the GPU indexes list. */
@@ -282,6 +329,10 @@ public final class PodPlacer {
     void explain(PlacementResult into) {
         PlacementRequest pod = lastPod;
         NodeFilter filter = lastFilter;
+        if (pod.hasServiceRules()) {
+            explainNodeByNode(pod, filter, into);
+            return;
+        }
         for (int i = 0, n = state.nodeClassCount(); i < n; i++) {
             int id = state.nodeClassId(i);
             UnfitCause cause = state.fitCause(pod, state.nodeClassFirst(id));
@@ -295,6 +346,31 @@ public final class PodPlacer {
                 if (filtered != null) {
                     into.countUnfit(filtered);
                 }
+            }
+        }
+    }
+
+    /**
+     * The explanation for a pod with service rules: nodes of one class may differ, so every node is
+     * checked (cold: only when the reason is read), and the first node of each service cause gives the
+     * example in words.
+     */
+    private void explainNodeByNode(PlacementRequest pod, NodeFilter filter, PlacementResult into) {
+        for (int node = 0; node < state.nodeSlots(); node++) {
+            if (!state.isLive(node)) {
+                continue;
+            }
+            UnfitCause cause = state.fitCause(pod, node);
+            if (cause == null) {
+                cause = filter.rejects(node);
+            }
+            if (cause == null) {
+                continue;
+            }
+            into.countUnfit(cause);
+            if ((cause == UnfitCause.SERVICE_CAP || cause == UnfitCause.SPREAD_SKEW || cause == UnfitCause.SPREAD_LABEL_MISSING)
+                    && into.example(cause) == null) {
+                into.example(cause, state.describeServiceCause(pod, node, cause));
             }
         }
     }
@@ -319,6 +395,7 @@ public final class PodPlacer {
             candidates = new int[size];
             feasible = new int[size];
             scores = new int[size];
+            excess = new int[size];
         }
     }
 }

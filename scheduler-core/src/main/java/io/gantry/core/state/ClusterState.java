@@ -3,6 +3,9 @@ package io.gantry.core.state;
 import io.gantry.core.model.NodeSpec;
 import io.gantry.core.model.PodSpec;
 import io.gantry.core.model.ResourceRequest;
+import io.gantry.core.model.ServiceConstraints;
+import io.gantry.core.model.SpreadConstraint;
+import io.gantry.core.model.SpreadLevel;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Object2IntHashMap;
@@ -64,6 +67,13 @@ public final class ClusterState {
     private final java.util.List<java.util.List<String>> domainNames = java.util.List.of(
             new java.util.ArrayList<>(), new java.util.ArrayList<>(), new java.util.ArrayList<>());
     private int[] domain;
+    /** Live nodes per domain id, for {@link #ZONE} and {@link #RACK}: a spread constraint counts live domains only. */
+    private final int[][] nodesInDomain = {new int[8], new int[8]};
+    private final int[] liveDomains = new int[2];
+    private final ServiceCounts services = new ServiceCounts();
+    /** Node pools by label ({@link #registerPool}): per node, a bit per pool it belongs to. */
+    private final java.util.List<String[]> pools = new java.util.ArrayList<>();
+    private int[] nodePools;
 
     private int nodeSlots;
     private int liveNodes;
@@ -99,6 +109,9 @@ public final class ClusterState {
     private long[] slotMemory = new long[0];
     private int[] slotGpuMask = new int[0];
     private int[] slotMilliPerGpu = new int[0];
+    private int[] slotService = new int[0];
+    /** The constraints each placed pod came with: {@link #verify()} checks every cap still holds. */
+    private ServiceConstraints[] slotConstraints = new ServiceConstraints[0];
 
     private long gpuCapacityMilli;
     private long gpuAllocatedMilli;
@@ -138,6 +151,8 @@ public final class ClusterState {
         gpuClassCount = new int[n * GPU_CLASSES];
         gpuClassMask = new int[n];
         domain = new int[n * LEVELS];
+        Arrays.fill(domain, NO_DOMAIN);
+        nodePools = new int[n];
         version = new long[n];
         byFreeWholeGpus = new NodeBuckets(MAX_GPUS + 1, n);
         byLargestShare = new NodeBuckets(SHARE_KEYS, n);
@@ -167,6 +182,7 @@ public final class ClusterState {
         podsOnNode[id] = 0;
         specId[id] = internSpec(spec);
         setDomains(id, spec);
+        nodePools[id] = poolsOf(spec);
         gpuClassMask[id] = 0;
         Arrays.fill(gpuClassCount, id * GPU_CLASSES, (id + 1) * GPU_CLASSES, 0);
         touched(id);
@@ -221,10 +237,18 @@ public final class ClusterState {
         for (int g = spec.gpus(); g < gpuCount[node]; g++) {
             gpuFree[base + g] = 0;
         }
+        boolean moved = !old.topology().equals(spec.topology()) && podsOnNode[node] > 0;
+        if (moved) {
+            countServicesOnNode(node, -1); // the node's replicas leave its old domains ...
+        }
         specs[node] = spec;
         specTraits[node] = traitsOf(spec);
         specId[node] = internSpec(spec);
         setDomains(node, spec);
+        nodePools[node] = poolsOf(spec);
+        if (moved) {
+            countServicesOnNode(node, +1); // ... and join its new ones
+        }
         cpuFree[node] = spec.cpuMilli() - cpuUsed;
         memoryFree[node] = spec.memoryBytes() - memoryUsed;
         cpuCapacity[node] = spec.cpuMilli();
@@ -248,6 +272,7 @@ public final class ClusterState {
         byFreeWholeGpus.remove(node);
         byLargestShare.remove(node);
         classes.remove(node);
+        clearDomains(node);
         specs[node] = null;
         specTraits[node] = 0;
         gpuCount[node] = 0;
@@ -260,12 +285,12 @@ public final class ClusterState {
 
     /** Prepares a pod for placement against this state (resolves its GPU models to a mask). */
     public PlacementRequest prepare(PodSpec spec) {
-        return new PlacementRequest(spec, models.maskOf(spec.gpuModels()));
+        return new PlacementRequest(spec, models.maskOf(spec.gpuModels()), serviceIdOf(spec));
     }
 
     /** Refills {@code reuse} for {@code spec} and returns it: the allocation-free form of {@link #prepare(PodSpec)}. */
     public PlacementRequest prepare(PodSpec spec, PlacementRequest reuse) {
-        reuse.reset(spec, spec.gpuModels().isEmpty() ? 0 : models.maskOf(spec.gpuModels()));
+        reuse.reset(spec, spec.gpuModels().isEmpty() ? 0 : models.maskOf(spec.gpuModels()), serviceIdOf(spec));
         return reuse;
     }
 
@@ -331,6 +356,11 @@ public final class ClusterState {
         slotMemory[slot] = pod.memoryBytes;
         slotGpuMask[slot] = gpuMask;
         slotMilliPerGpu[slot] = touched > 0 ? perGpu : 0;
+        slotService[slot] = pod.serviceId;
+        slotConstraints[slot] = pod.serviceId == ServiceCounts.NO_SERVICE ? null : pod.service();
+        if (pod.serviceId != ServiceCounts.NO_SERVICE) {
+            countService(pod.serviceId, node, +1);
+        }
         slotByPod.put(podId, slot);
         reindex(node);
     }
@@ -355,6 +385,10 @@ public final class ClusterState {
         if (mask != 0) {
             addGpuClass(node, perGpu == MILLI ? Integer.bitCount(mask) : 0, -1);
         }
+        if (slotService[slot] != ServiceCounts.NO_SERVICE) {
+            countService(slotService[slot], node, -1);
+        }
+        slotConstraints[slot] = null;
         touched(node);
         slotByPod.remove(podId);
         freeSlots.addInt(slot);
@@ -440,6 +474,9 @@ public final class ClusterState {
 
     /** The first reason {@code pod} does not fit {@code node}, or null when it fits. */
     public UnfitCause fitCause(PlacementRequest pod, int node) {
+        if (pod.poolMask != 0 && (nodePools[node] & pod.poolMask) == 0) {
+            return UnfitCause.OUTSIDE_POOL;
+        }
         if (specTraits[node] != 0 || pod.hasNodeSelector()) {
             NodeSpec spec = specs[node];
             if (!spec.schedulable()) {
@@ -472,7 +509,94 @@ public final class ClusterState {
         if (pod.memoryBytes > memoryFree[node]) {
             return UnfitCause.INSUFFICIENT_MEMORY;
         }
+        if (pod.maxPerNode != ServiceConstraints.NO_CAP || pod.hardSpread) {
+            return serviceCause(pod, node);
+        }
         return null;
+    }
+
+    /** The pod's per-node cap, then its DoNotSchedule spread constraints, on {@code node}: O(constraints). */
+    private UnfitCause serviceCause(PlacementRequest pod, int node) {
+        int service = pod.serviceId;
+        if (pod.maxPerNode != ServiceConstraints.NO_CAP && services.inDomain(service, SpreadLevel.NODE.ordinal(), node) >= pod.maxPerNode) {
+            return UnfitCause.SERVICE_CAP;
+        }
+        if (pod.hardSpread) {
+            java.util.List<SpreadConstraint> spread = pod.service().spread();
+            for (int i = 0; i < spread.size(); i++) {
+                SpreadConstraint c = spread.get(i);
+                if (!c.hard()) {
+                    continue;
+                }
+                int domainId = spreadDomain(node, c.level());
+                if (domainId == NO_DOMAIN) {
+                    return UnfitCause.SPREAD_LABEL_MISSING;
+                }
+                if (skewIfPlaced(service, c.level(), domainId) > c.maxSkew()) {
+                    return UnfitCause.SPREAD_SKEW;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Kubernetes' skew of one more replica in {@code domainId}: its replicas + 1 - the fewest in any live domain. */
+    private int skewIfPlaced(int service, SpreadLevel level, int domainId) {
+        int l = level.ordinal();
+        return services.inDomain(service, l, domainId) + 1 - services.fewest(service, l, liveDomainCount(level));
+    }
+
+    /**
+     * How far placing {@code pod} on {@code node} would push its ScheduleAnyway spread constraints past
+     * their maxSkew, summed (0 when all are kept, or the pod has none): the placer prefers the nodes
+     * with the least. A node without the level's label counts as far past.
+     */
+    public int softSpreadExcess(PlacementRequest pod, int node) {
+        if (!pod.softSpread) {
+            return 0;
+        }
+        int excess = 0;
+        java.util.List<SpreadConstraint> spread = pod.service().spread();
+        for (int i = 0; i < spread.size(); i++) {
+            SpreadConstraint c = spread.get(i);
+            if (c.hard()) {
+                continue;
+            }
+            int domainId = spreadDomain(node, c.level());
+            excess += domainId == NO_DOMAIN ? UNLABELLED_EXCESS : Math.max(0, skewIfPlaced(pod.serviceId, c.level(), domainId) - c.maxSkew());
+        }
+        return excess;
+    }
+
+    private static final int UNLABELLED_EXCESS = 1 << 20;
+
+    /**
+     * Why {@code cause} (a service cause {@link #fitCause} gave for {@code pod} on {@code node}) holds, in
+     * words, for example "node n3 already has 2 replicas of service web (cap 2)" or "zone a would have
+     * skew 3 > maxSkew 1". Cold: for explanations.
+     */
+    public String describeServiceCause(PlacementRequest pod, int node, UnfitCause cause) {
+        String service = pod.service().service();
+        if (cause == UnfitCause.SERVICE_CAP) {
+            return "node " + specs[node].name() + " already has " + services.inDomain(pod.serviceId, SpreadLevel.NODE.ordinal(), node)
+                    + " replicas of service " + service + " (cap " + pod.maxPerNode + ")";
+        }
+        for (SpreadConstraint c : pod.service().spread()) {
+            if (!c.hard()) {
+                continue;
+            }
+            String level = c.level().name().toLowerCase(java.util.Locale.ROOT);
+            int domainId = spreadDomain(node, c.level());
+            if (domainId == NO_DOMAIN && cause == UnfitCause.SPREAD_LABEL_MISSING) {
+                return "node " + specs[node].name() + " has no " + level + " label (" + c.level().kubernetesKey() + ")";
+            }
+            if (domainId != NO_DOMAIN && cause == UnfitCause.SPREAD_SKEW && skewIfPlaced(pod.serviceId, c.level(), domainId) > c.maxSkew()) {
+                String name = c.level() == SpreadLevel.NODE ? specs[node].name() : domainName(c.level() == SpreadLevel.ZONE ? ZONE : RACK, domainId);
+                return level + " " + name + " would have skew " + skewIfPlaced(pod.serviceId, c.level(), domainId)
+                        + " > maxSkew " + c.maxSkew() + " for service " + service;
+            }
+        }
+        return cause.describe(1);
     }
 
     // ------------------------------------------------------------------ reads
@@ -695,6 +819,13 @@ public final class ClusterState {
             }
             copies = Math.min(copies, shares);
         }
+        if (pod.maxPerNode != ServiceConstraints.NO_CAP) {
+            copies = Math.min(copies, pod.maxPerNode - services.inDomain(pod.serviceId, SpreadLevel.NODE.ordinal(), node));
+        }
+        if (pod.hardSpread) {
+            // one more replica may change the skew anywhere: promise only the next one
+            copies = Math.min(copies, 1);
+        }
         return (int) copies;
     }
 
@@ -743,6 +874,143 @@ public final class ClusterState {
 
     public int totalGpus() {
         return totalGpus;
+    }
+
+    // ------------------------------------------------------------------ services and pools
+
+    /** Dense id of {@code service}, or -1 when no replica of it was ever prepared. */
+    public int serviceId(String service) {
+        return services.idOf(service);
+    }
+
+    public String serviceName(int service) {
+        return services.name(service);
+    }
+
+    /** Services ever prepared; ids are 0 until this. */
+    public int serviceCount() {
+        return services.serviceCount();
+    }
+
+    /** Replicas of {@code service} placed on {@code node} now. O(1). */
+    public int serviceReplicasOn(int service, int node) {
+        return services.inDomain(service, SpreadLevel.NODE.ordinal(), node);
+    }
+
+    /** Replicas of {@code service} in the {@code level} domain of {@code node} (0 when the node is unlabelled there). O(1). */
+    public int serviceReplicasInDomainOf(int service, SpreadLevel level, int node) {
+        return services.inDomain(service, level.ordinal(), spreadDomain(node, level));
+    }
+
+    /** The fewest replicas of {@code service} in any live domain of {@code level}. O(1) while some domain has none. */
+    public int fewestServiceReplicas(int service, SpreadLevel level) {
+        return services.fewest(service, level.ordinal(), liveDomainCount(level));
+    }
+
+    /** Domains of {@code level} with at least one live node. */
+    public int liveDomainCount(SpreadLevel level) {
+        return switch (level) {
+            case NODE -> liveNodes;
+            case ZONE -> liveDomains[ZONE];
+            case RACK -> liveDomains[RACK];
+        };
+    }
+
+    /** Whether some service's replica counts changed since {@link #drainChangedServices} last ran. */
+    public boolean anyServiceChanged() {
+        return services.anyChanged();
+    }
+
+    /**
+     * Moves the ids of services whose replica counts changed (a replica placed or released) since the
+     * last call into {@code out}. The agent uses it to wake pods parked by a spread constraint: a replica
+     * placed or gone elsewhere can make a node acceptable that did not change itself.
+     */
+    public void drainChangedServices(IntArrayList out) {
+        services.drainChanged(out);
+    }
+
+    /**
+     * Registers the node pool of nodes labelled {@code labelKey=labelValue} and returns its bit for
+     * {@link PlacementRequest#restrictToPools}; the same label twice gives the same bit. Cold: at most 31
+     * pools, normally set up once from config.
+     */
+    public int registerPool(String labelKey, String labelValue) {
+        for (int i = 0; i < pools.size(); i++) {
+            if (pools.get(i)[0].equals(labelKey) && pools.get(i)[1].equals(labelValue)) {
+                return 1 << i;
+            }
+        }
+        if (pools.size() == 31) {
+            throw new IllegalStateException("pool " + labelKey + "=" + labelValue + ": at most 31 node pools");
+        }
+        pools.add(new String[] {labelKey, labelValue});
+        for (int node = 0; node < nodeSlots; node++) {
+            if (specs[node] != null) {
+                nodePools[node] = poolsOf(specs[node]);
+            }
+        }
+        return 1 << (pools.size() - 1);
+    }
+
+    /** The pool bits of {@code node}. */
+    public int poolsOf(int node) {
+        return nodePools[node];
+    }
+
+    private int poolsOf(NodeSpec spec) {
+        int bits = 0;
+        for (int i = 0; i < pools.size(); i++) {
+            if (pools.get(i)[1].equals(spec.labels().get(pools.get(i)[0]))) {
+                bits |= 1 << i;
+            }
+        }
+        return bits;
+    }
+
+    private int serviceIdOf(PodSpec spec) {
+        return spec.service().hasService() ? services.intern(spec.service().service()) : ServiceCounts.NO_SERVICE;
+    }
+
+    /** The node's domain for a spread level: the node itself, or its zone or rack id. */
+    private int spreadDomain(int node, SpreadLevel level) {
+        return switch (level) {
+            case NODE -> node;
+            case ZONE -> domain[node * LEVELS + ZONE];
+            case RACK -> domain[node * LEVELS + RACK];
+        };
+    }
+
+    private void countService(int service, int node, int delta) {
+        services.add(service, SpreadLevel.NODE.ordinal(), node, delta);
+        services.add(service, SpreadLevel.ZONE.ordinal(), domain[node * LEVELS + ZONE], delta);
+        services.add(service, SpreadLevel.RACK.ordinal(), domain[node * LEVELS + RACK], delta);
+    }
+
+    /** Adds (or with -1 takes away) every replica on {@code node} to its domains. Cold: a node changed topology. */
+    private void countServicesOnNode(int node, int delta) {
+        for (int slot = 0; slot < slotCount; slot++) {
+            if (slotNode[slot] == node && slotByPod.get(slotPod[slot]) == slot && slotService[slot] != ServiceCounts.NO_SERVICE) {
+                services.add(slotService[slot], SpreadLevel.ZONE.ordinal(), domain[node * LEVELS + ZONE], delta);
+                services.add(slotService[slot], SpreadLevel.RACK.ordinal(), domain[node * LEVELS + RACK], delta);
+            }
+        }
+    }
+
+    /**
+     * Placed pods whose service's per-node cap is exceeded on their node now (Gantry never places such a
+     * pod; pods bound by others may be). O(pods): for checks and reports.
+     */
+    public int serviceCapViolations() {
+        int violations = 0;
+        for (int slot = 0; slot < slotCount; slot++) {
+            ServiceConstraints c = slotConstraints[slot];
+            if (c != null && slotByPod.get(slotPod[slot]) == slot && c.maxPerNode() != ServiceConstraints.NO_CAP
+                    && services.inDomain(slotService[slot], SpreadLevel.NODE.ordinal(), slotNode[slot]) > c.maxPerNode()) {
+                violations++;
+            }
+        }
+        return violations;
     }
 
     // ------------------------------------------------------------------ verification
@@ -834,6 +1102,53 @@ public final class ClusterState {
         check(capacity == gpuCapacityMilli, "<cluster>", "GPU capacity milli", gpuCapacityMilli, capacity);
         check(gpus == totalGpus, "<cluster>", "GPU count", totalGpus, gpus);
         check(allocated == gpuAllocatedMilli, "<cluster>", "allocated GPU milli", gpuAllocatedMilli, allocated);
+        verifyServices();
+    }
+
+    /** Replica counts per service and domain against the placements, domain liveness against the nodes. */
+    private void verifyServices() {
+        java.util.Map<Long, Integer> expected = new java.util.HashMap<>(); // cold: boxing is fine here
+        for (int slot = 0; slot < slotCount; slot++) {
+            if (slotByPod.get(slotPod[slot]) != slot || slotService[slot] == ServiceCounts.NO_SERVICE) {
+                continue;
+            }
+            int node = slotNode[slot];
+            for (SpreadLevel level : SpreadLevel.values()) {
+                int d = spreadDomain(node, level);
+                if (d != NO_DOMAIN) {
+                    expected.merge(((long) slotService[slot] * ServiceCounts.LEVELS + level.ordinal()) << 32 | d, 1, Integer::sum);
+                }
+            }
+        }
+        for (java.util.Map.Entry<Long, Integer> e : expected.entrySet()) {
+            long key = e.getKey();
+            int row = (int) (key >>> 32);
+            int service = row / ServiceCounts.LEVELS;
+            int level = row % ServiceCounts.LEVELS;
+            int actual = services.inDomain(service, level, (int) key);
+            check(actual == e.getValue(), "<service " + services.name(service) + ">",
+                    SpreadLevel.values()[level] + " domain " + (int) key + " replicas", actual, e.getValue());
+        }
+        services.verifyHistograms();
+        for (int level : new int[] {ZONE, RACK}) {
+            int[] live = new int[domainCount(level)];
+            for (int node = 0; node < nodeSlots; node++) {
+                if (specs[node] != null && domain[node * LEVELS + level] != NO_DOMAIN) {
+                    live[domain[node * LEVELS + level]]++;
+                }
+            }
+            int domains = 0;
+            for (int d = 0; d < live.length; d++) {
+                check(live[d] == nodesInDomain[level][d], "<domain " + domainName(level, d) + ">", "live nodes", nodesInDomain[level][d], live[d]);
+                domains += live[d] > 0 ? 1 : 0;
+            }
+            check(domains == liveDomains[level], "<cluster>", "live domains at level " + level, liveDomains[level], domains);
+        }
+        for (int node = 0; node < nodeSlots; node++) {
+            if (specs[node] != null) {
+                check(nodePools[node] == poolsOf(specs[node]), specs[node].name(), "pool bits", nodePools[node], poolsOf(specs[node]));
+            }
+        }
     }
 
     private void verifyClasses() {
@@ -881,9 +1196,31 @@ public final class ClusterState {
     }
 
     private void setDomains(int node, NodeSpec spec) {
+        clearDomains(node);
         domain[node * LEVELS + ZONE] = internDomain(ZONE, spec.topology().zone());
         domain[node * LEVELS + RACK] = internDomain(RACK, spec.topology().rack());
         domain[node * LEVELS + NVLINK] = internDomain(NVLINK, spec.topology().nvlinkDomain());
+        countNodeInDomain(ZONE, domain[node * LEVELS + ZONE], +1);
+        countNodeInDomain(RACK, domain[node * LEVELS + RACK], +1);
+    }
+
+    /** Takes the node out of its zone and rack counts and forgets its domains (a removed or relabelled node). */
+    private void clearDomains(int node) {
+        countNodeInDomain(ZONE, domain[node * LEVELS + ZONE], -1);
+        countNodeInDomain(RACK, domain[node * LEVELS + RACK], -1);
+        Arrays.fill(domain, node * LEVELS, (node + 1) * LEVELS, NO_DOMAIN);
+    }
+
+    private void countNodeInDomain(int level, int domainId, int delta) {
+        if (domainId == NO_DOMAIN) {
+            return;
+        }
+        if (domainId >= nodesInDomain[level].length) {
+            nodesInDomain[level] = Arrays.copyOf(nodesInDomain[level], Math.max(domainId + 1, nodesInDomain[level].length * 2));
+        }
+        int before = nodesInDomain[level][domainId];
+        nodesInDomain[level][domainId] = before + delta;
+        liveDomains[level] += (before + delta > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
     }
 
     private int internDomain(int level, String value) {
@@ -969,7 +1306,10 @@ public final class ClusterState {
         podsOnNode = Arrays.copyOf(podsOnNode, size);
         gpuClassCount = Arrays.copyOf(gpuClassCount, size * GPU_CLASSES);
         gpuClassMask = Arrays.copyOf(gpuClassMask, size);
+        int oldDomains = domain.length;
         domain = Arrays.copyOf(domain, size * LEVELS);
+        Arrays.fill(domain, oldDomains, domain.length, NO_DOMAIN);
+        nodePools = Arrays.copyOf(nodePools, size);
         specId = Arrays.copyOf(specId, size);
         classes.ensureNodes(size);
         version = Arrays.copyOf(version, size);
@@ -989,5 +1329,7 @@ public final class ClusterState {
         slotMemory = Arrays.copyOf(slotMemory, size);
         slotGpuMask = Arrays.copyOf(slotGpuMask, size);
         slotMilliPerGpu = Arrays.copyOf(slotMilliPerGpu, size);
+        slotService = Arrays.copyOf(slotService, size);
+        slotConstraints = Arrays.copyOf(slotConstraints, size);
     }
 }

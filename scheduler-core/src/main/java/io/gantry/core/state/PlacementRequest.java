@@ -2,6 +2,8 @@ package io.gantry.core.state;
 
 import io.gantry.core.model.PodSpec;
 import io.gantry.core.model.ResourceRequest;
+import io.gantry.core.model.ServiceConstraints;
+import io.gantry.core.model.SpreadConstraint;
 import io.gantry.core.model.Taint;
 import io.gantry.core.model.Toleration;
 
@@ -24,13 +26,21 @@ public final class PlacementRequest {
     long modelMask;
     private boolean hasNodeSelector;
     private boolean toleratesEverything;
+    /** Dense id of the pod's service in the state, or {@link ServiceCounts#NO_SERVICE}. */
+    int serviceId = ServiceCounts.NO_SERVICE;
+    /** Per-node cap of the service's replicas, or {@link ServiceConstraints#NO_CAP}. */
+    int maxPerNode;
+    boolean hardSpread;
+    boolean softSpread;
+    /** For one decision only: the node pools (bits of {@link ClusterState#registerPool}) a node must be in; 0 = any. */
+    int poolMask;
 
-    PlacementRequest(PodSpec spec, long modelMask) {
-        reset(spec, modelMask);
+    PlacementRequest(PodSpec spec, long modelMask, int serviceId) {
+        reset(spec, modelMask, serviceId);
     }
 
     /** Reuses this object for another pod, so pooled pod records allocate nothing per pod. */
-    void reset(PodSpec spec, long modelMask) {
+    void reset(PodSpec spec, long modelMask, int serviceId) {
         this.spec = spec;
         ResourceRequest r = spec.request();
         this.cpuMilli = r.cpuMilli();
@@ -45,6 +55,60 @@ public final class PlacementRequest {
             all |= t.key().isEmpty() && t.exists() && t.effect() == null;
         }
         this.toleratesEverything = all;
+        ServiceConstraints service = spec.service();
+        this.serviceId = serviceId;
+        this.maxPerNode = service.maxPerNode();
+        boolean hard = false;
+        boolean soft = false;
+        for (int i = 0; i < service.spread().size(); i++) {
+            SpreadConstraint c = service.spread().get(i);
+            hard |= c.hard();
+            soft |= !c.hard();
+        }
+        this.hardSpread = hard;
+        this.softSpread = soft;
+        this.poolMask = 0;
+    }
+
+    /** Dense id of the pod's service in the state that prepared it, or -1 when it belongs to none. */
+    public int serviceId() {
+        return serviceId;
+    }
+
+    /** The pod's service constraints (the same as {@code spec().service()}). */
+    public ServiceConstraints service() {
+        return spec.service();
+    }
+
+    /**
+     * Whether a node may be ruled out by the pod's service (a per-node cap or a spread constraint): then
+     * nodes of one node class no longer fit or score alike, since each holds its own replicas.
+     */
+    public boolean hasServiceRules() {
+        return maxPerNode != ServiceConstraints.NO_CAP || hardSpread || softSpread;
+    }
+
+    /** Whether a {@code DoNotSchedule} spread constraint applies (fit depends on replicas elsewhere). */
+    public boolean hasHardSpread() {
+        return hardSpread;
+    }
+
+    /** Whether a {@code ScheduleAnyway} spread constraint applies (score depends on replicas elsewhere). */
+    public boolean hasSoftSpread() {
+        return softSpread;
+    }
+
+    /**
+     * Restricts the next decisions to nodes of the pools in {@code mask} (bits from
+     * {@link ClusterState#registerPool}); 0 lifts the restriction. The agent sets it around one decision
+     * to prefer a pool and lifts it to overflow.
+     */
+    public void restrictToPools(int mask) {
+        this.poolMask = mask;
+    }
+
+    public int poolRestriction() {
+        return poolMask;
     }
 
     public PodSpec spec() {

@@ -5,6 +5,7 @@ package io.gantry.core.state;
  * cause that applies. Each cause says, for a count of nodes, something a person can act on.
  */
 public enum UnfitCause {
+    OUTSIDE_POOL("node is outside the preferred node pool being tried", "nodes are outside the preferred node pool being tried"),
     OUTSIDE_DOMAIN("node is outside the topology domain being tried", "nodes are outside the topology domain being tried"),
     RESERVED("node is reserved for a waiting gang", "nodes are reserved for a waiting gang"),
     CORDONED("node is cordoned", "nodes are cordoned"),
@@ -16,7 +17,12 @@ public enum UnfitCause {
     TOO_FEW_FREE_GPUS("node has too few fully free GPUs", "nodes have too few fully free GPUs"),
     NO_GPU_SHARE_LEFT("node has no GPU with enough share left", "nodes have no GPU with enough share left"),
     INSUFFICIENT_CPU("node has too little free CPU", "nodes have too little free CPU"),
-    INSUFFICIENT_MEMORY("node has too little free memory", "nodes have too little free memory");
+    INSUFFICIENT_MEMORY("node has too little free memory", "nodes have too little free memory"),
+    SERVICE_CAP("node already has the service's most replicas per node", "nodes already have the service's most replicas per node"),
+    SPREAD_LABEL_MISSING("node lacks the topology label of a DoNotSchedule spread constraint",
+            "nodes lack the topology label of a DoNotSchedule spread constraint"),
+    SPREAD_SKEW("node would break a DoNotSchedule spread constraint's maxSkew",
+            "nodes would break a DoNotSchedule spread constraint's maxSkew");
 
     private final String one;
     private final String many;

@@ -42,11 +42,15 @@ import java.util.function.IntConsumer;
                 "  gantry simulate --policies fgd,bestfit --inflate-to 1.0 --report report/",
                 "  kubectl get nodes,pods,podgroups -A -o yaml > cluster.yaml",
                 "  gantry simulate --snapshot cluster.yaml --config config.yaml --json what-if.json",
-                "      where would the cluster's pending Gantry pods go, and why not"
+                "      where would the cluster's pending Gantry pods go, and why not",
+                "  gantry simulate --protocol mixed --inference-trace ../shared/traces/alibaba-dlrm-2025 \\",
+                "                  --nodes ../shared/traces/alibaba-openb/openb_node_list_all_node.csv \\",
+                "                  --pods ../shared/traces/alibaba-openb/openb_pod_list_default.csv --policies bestfit,fgd",
+                "      the DLRM inference trace beside the openb training trace on one cluster"
         })
 public final class SimulateCommand implements Callable<Integer> {
 
-    enum Protocol { inflation, replay }
+    enum Protocol { inflation, replay, mixed, latency }
 
     @Option(names = "--nodes", paramLabel = "FILE", description = "openb node list CSV (sn,cpu_milli,memory_mib,gpu,model). Without --nodes and --pods the synthetic workload is used.")
     Path nodes;
@@ -74,6 +78,9 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report with charts and the CSV series behind them to DIR.")
     Path report;
+
+    @Option(names = "--inference-trace", paramLabel = "DIR", description = "Mixed protocol: the DLRM inference trace folder (or its CSV), replayed beside --pods on the --nodes cluster.")
+    Path inferenceTrace;
 
     @Option(names = "--skip-bad-lines", description = "Skip and count malformed trace lines instead of failing on the first.")
     boolean skipBadLines;
@@ -131,6 +138,10 @@ public final class SimulateCommand implements Callable<Integer> {
                         "--policies: unknown policy \"" + p + "\"; known: " + String.join(", ", Policies.ALL));
             }
         }
+        if (protocol == Protocol.mixed && (inferenceTrace == null || nodes == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--protocol mixed needs --inference-trace DIR and a training trace (--nodes and --pods)");
+        }
         if ((nodes == null) != (pods == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--nodes and --pods go together: give both, or neither for the synthetic workload");
         }
@@ -145,6 +156,12 @@ public final class SimulateCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "skipped %d malformed line(s); first: %s%n", workload.skippedLines(), String.join(" | ", workload.skipErrors()));
         }
         int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        if (protocol == Protocol.latency) {
+            return latency(out);
+        }
+        if (protocol == Protocol.mixed) {
+            return mixed(workload, lower(policies == null || policies.isEmpty() ? List.of("bestfit", "fgd") : policies), out, err);
+        }
         if (protocol == Protocol.replay) {
             return replay(workload, lower(chosen), threadCount, out, err);
         }
@@ -205,6 +222,64 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         return runAndReport(chosen.size(), experiment::run, ReplayTable::render, ReplayJson::write, ReplayReport::write, out, err);
+    }
+
+    /**
+     * Inference decision latency while gangs of 256 are planned on {@code --synthetic-nodes} nodes
+     * (see {@link io.gantry.simulator.replay.GangLatencyExperiment}); the training policy is the first of {@code --policies}.
+     */
+    private int latency(PrintWriter out) {
+        String policy = policies == null || policies.isEmpty() ? "bestfit" : policies.get(0).toLowerCase(Locale.ROOT);
+        SchedulerConfig scheduler = SchedulerConfig.defaults().withSeed(firstSeed).withPolicies(policy, "spread");
+        io.gantry.simulator.replay.GangLatencyExperiment.Result r =
+                new io.gantry.simulator.replay.GangLatencyExperiment(syntheticNodes, 256, 8, 600, 100).run(scheduler);
+        out.printf(Locale.ROOT, "%d nodes, gangs of %d, %d measured rounds, policy %s, %d inference decisions%n", r.nodes(), r.gangSize(),
+                r.rounds(), policy, r.inferenceDecisions());
+        out.printf(Locale.ROOT, "inference intake->decision us: p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n", r.p50Us(), r.p99Us(),
+                r.p999Us(), r.maxUs());
+        out.printf(Locale.ROOT, "gang plan us:                  p50 %.1f  p99 %.1f  max %.1f  (unplaced gangs %d)%n", r.gangPlanP50Us(),
+                r.gangPlanP99Us(), r.gangPlanMaxUs(), r.unplacedGangs());
+        if (!r.agentError().isEmpty()) {
+            out.println("agent error: " + r.agentError());
+            return 1;
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The DLRM inference trace beside the training trace, one run per policy (training policy; inference uses spread). */
+    private int mixed(Workload workload, List<String> chosen, PrintWriter out, PrintWriter err) throws IOException {
+        io.gantry.simulator.trace.TraceReadResult<io.gantry.simulator.trace.DlrmInstance> instances;
+        try {
+            instances = new io.gantry.simulator.trace.DlrmTraceReader(skipBadLines).read(inferenceTrace);
+        } catch (TraceFormatException e) {
+            err.println("gantry simulate: " + e.getMessage());
+            return 1;
+        }
+        if (instances.skippedLines() > 0) {
+            err.printf(Locale.ROOT, "skipped %d malformed inference line(s); first: %s%n", instances.skippedLines(),
+                    String.join(" | ", instances.firstErrors()));
+        }
+        out.printf(Locale.ROOT, "%-8s %6s %10s %10s %9s %13s %8s %8s %9s %9s %9s %9s %7s%n", "policy", "nodes", "train", "placed",
+                "instances", "placed", "capViol", "GPU%avg", "lat p50", "lat p99", "p99.9", "max us", "wall s");
+        int failed = 0;
+        for (String policy : chosen) {
+            SchedulerConfig scheduler = SchedulerConfig.defaults().withSeed(firstSeed).withPolicies(policy, "spread")
+                    .withReservationDelayNanos(reservationDelaySeconds * 1_000_000_000L);
+            io.gantry.simulator.replay.MixedReplay.Result r = new io.gantry.simulator.replay.MixedReplay(scheduler)
+                    .run(workload, instances.items());
+            out.printf(Locale.ROOT, "%-8s %6d %10d %10d %9d %13d %8d %8.2f %9.1f %9.1f %9.1f %9.1f %7.1f%n", r.policy(), r.nodes(),
+                    r.trainingPods(), r.trainingPlaced(), r.instances(), r.instancesPlaced(), r.capViolations(), r.meanGpuAllocatedPct(),
+                    r.latencyP50Us(), r.latencyP99Us(), r.latencyP999Us(), r.latencyMaxUs(), r.wallSeconds());
+            out.printf(Locale.ROOT, "         replicas per node per service at the end (replicas: service-node pairs): %s%n",
+                    r.replicasPerNodePerService());
+            if (!r.agentError().isEmpty()) {
+                err.println("gantry simulate: " + policy + ": agent error: " + r.agentError());
+            }
+            failed += r.capViolations() > 0 || !r.agentError().isEmpty() ? 1 : 0;
+        }
+        out.flush();
+        return failed == 0 ? 0 : 1;
     }
 
     private Workload loadWorkload() throws IOException {

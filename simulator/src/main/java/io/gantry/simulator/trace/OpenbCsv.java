@@ -203,6 +203,37 @@ final class OpenbCsv {
             return (int) longInRange(column, min, max);
         }
 
+        /** A finite decimal number in min..max (the DLRM trace writes "120.0" and "475.00000000000006"). */
+        double decimalInRange(String column, double min, double max) {
+            String value = text(column);
+            try {
+                double parsed = Double.parseDouble(value);
+                if (parsed >= min && parsed <= max) {
+                    return parsed;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw error(column, "expected a number " + min + ".." + max + ", got " + shown(value));
+        }
+
+        /** Decimal seconds as whole milliseconds, or -1 when the field is empty. */
+        long millisOrUnknown(String column) {
+            String value = text(column);
+            if (value.isEmpty()) {
+                return -1;
+            }
+            try {
+                double parsed = Double.parseDouble(value);
+                if (parsed >= 0 && parsed < 1e15) {
+                    return Math.round(parsed * 1000);
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw error(column, "expected non-negative seconds or nothing, got " + shown(value));
+        }
+
         /** Seconds, or {@link TracePod#UNKNOWN_TIME} when the column is absent or the field empty. */
         long secondsOrUnknown(String column) {
             String value = text(column);

@@ -4,7 +4,9 @@
  * <p>Owns the trace vocabulary ({@link io.gantry.simulator.trace.TraceNode},
  * {@link io.gantry.simulator.trace.TracePod}), the readers of the Alibaba openb CSV files
  * ({@link io.gantry.simulator.trace.OpenbNodeReader}, {@link io.gantry.simulator.trace.OpenbPodReader})
- * and the seeded {@link io.gantry.simulator.trace.SyntheticWorkload} generator. Depends on nothing but
+ * and the seeded {@link io.gantry.simulator.trace.SyntheticWorkload} generator, and the reader of the
+ * DLRM inference trace ({@link io.gantry.simulator.trace.DlrmTraceReader},
+ * {@link io.gantry.simulator.trace.DlrmInstance}; its times are decimal seconds, kept as milliseconds). Depends on nothing but
  * the JDK; turning these records into scheduler objects is the simulator's job, not this package's.
  *
  * <p>Invariants:
