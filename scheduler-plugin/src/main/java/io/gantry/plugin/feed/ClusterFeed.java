@@ -57,7 +57,7 @@ public final class ClusterFeed {
 
     private final String schedulerName;
     private final PodDirectory directory;
-    private final PodTranslator podTranslator = new PodTranslator();
+    private final PodTranslator podTranslator;
     private final NodeTranslator nodeTranslator;
     private final GangTranslator gangTranslator;
     private final FeedListener listener;
@@ -75,6 +75,7 @@ public final class ClusterFeed {
         this.schedulerName = schedulerName;
         this.directory = directory;
         this.nodeTranslator = new NodeTranslator(rackLabel);
+        this.podTranslator = new PodTranslator(rackLabel);
         this.gangTranslator = new GangTranslator(defaultGangTimeoutSeconds);
         this.listener = listener;
     }

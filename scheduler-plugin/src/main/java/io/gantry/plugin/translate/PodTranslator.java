@@ -7,10 +7,10 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.gantry.core.model.InvalidSpecException;
 import io.gantry.core.model.PodSpec;
 import io.gantry.core.model.ResourceRequest;
+import io.gantry.core.model.ServiceConstraints;
 import io.gantry.core.model.WorkloadClass;
 
 import java.util.HashMap;
@@ -33,12 +33,25 @@ import java.util.Set;
  *   <li>Priority, queue ({@code gantry.io/queue}, else Kueue's {@code kueue.x-k8s.io/queue-name}), workload
  *       class ({@code gantry.io/workload}, else inference for pods owned by a ReplicaSet, StatefulSet or
  *       LeaderWorkerSet), tolerations, and the PodGroup label.</li>
+ *   <li>Topology spread constraints, pod anti-affinity by hostname and the owning ReplicaSet / StatefulSet /
+ *       LeaderWorkerSet as the core's service constraints ({@link ServiceTranslator}).</li>
  * </ul>
- * Terms Gantry cannot honour yet (pod affinity, hard topology spread, node affinity other than
- * {@code In}) are refused with a message naming them, never silently ignored.
+ * Terms Gantry cannot honour yet (pod affinity, spread or anti-affinity about other pods, node affinity
+ * other than {@code In}) are refused with a message naming them, never silently ignored.
  */
 public final class PodTranslator {
     private static final Set<String> INFERENCE_OWNERS = Set.of("ReplicaSet", "StatefulSet", "LeaderWorkerSet");
+
+    private final ServiceTranslator services;
+
+    /** Spread constraints name the rack level by {@code rackLabel}, as nodes do. */
+    public PodTranslator(String rackLabel) {
+        this.services = new ServiceTranslator(rackLabel);
+    }
+
+    public PodTranslator() {
+        this(KubeNames.DEFAULT_RACK_LABEL);
+    }
 
     /** The {@code namespace/name} Gantry uses for a pod in every message and as its core name. */
     public static String key(Pod pod) {
@@ -70,12 +83,12 @@ public final class PodTranslator {
         if (annotated != null) {
             models = intersect(models, parseModels(annotated, name), name, KubeNames.annotation(KubeNames.GPU_MODELS_ANNOTATION));
         }
-        refuseUnsupported(pod, name);
+        ServiceConstraints service = services.constraints(pod, name);
         int priority = pod.getSpec().getPriority() == null ? 0 : pod.getSpec().getPriority();
         String queue = labels.getOrDefault(KubeNames.QUEUE_LABEL, labels.getOrDefault(KubeNames.KUEUE_QUEUE_LABEL, PodSpec.DEFAULT_QUEUE));
         try {
             return new PodSpec(id, name, request, priority, queue, workloadClass(pod, name, labels), models, nodeSelector,
-                    Tolerations.of(pod.getSpec().getTolerations(), name), gangKey(pod));
+                    Tolerations.of(pod.getSpec().getTolerations(), name), gangKey(pod), service);
         } catch (InvalidSpecException e) {
             throw new TranslationException("pod", name, "spec", e.getMessage());
         }
@@ -88,7 +101,7 @@ public final class PodTranslator {
     public PodSpec translateBound(Pod pod, long id) {
         String name = key(pod);
         return new PodSpec(id, name, request(pod, name), pod.getSpec().getPriority() == null ? 0 : pod.getSpec().getPriority(),
-                PodSpec.DEFAULT_QUEUE, WorkloadClass.TRAINING, Set.of(), Map.of(), List.of(), gangKey(pod));
+                PodSpec.DEFAULT_QUEUE, WorkloadClass.TRAINING, Set.of(), Map.of(), List.of(), gangKey(pod), services.serviceOfBound(pod, name));
     }
 
     /** The resources the pod asks, with the fractional share annotation applied. */
@@ -213,34 +226,6 @@ public final class PodTranslator {
             }
         }
         return models;
-    }
-
-    private static void refuseUnsupported(Pod pod, String name) {
-        if (pod.getSpec().getAffinity() != null) {
-            if (pod.getSpec().getAffinity().getPodAffinity() != null
-                    && hasTerms(pod.getSpec().getAffinity().getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())) {
-                throw new TranslationException("pod", name, "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution",
-                        "is not supported by Gantry yet");
-            }
-            if (pod.getSpec().getAffinity().getPodAntiAffinity() != null
-                    && hasTerms(pod.getSpec().getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())) {
-                throw new TranslationException("pod", name, "spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution",
-                        "is not supported by Gantry yet");
-            }
-        }
-        List<TopologySpreadConstraint> spread = pod.getSpec().getTopologySpreadConstraints();
-        if (spread != null) {
-            for (int i = 0; i < spread.size(); i++) {
-                if ("DoNotSchedule".equals(spread.get(i).getWhenUnsatisfiable())) {
-                    throw new TranslationException("pod", name, "spec.topologySpreadConstraints[" + i + "]",
-                            "with whenUnsatisfiable: DoNotSchedule is not supported by Gantry yet");
-                }
-            }
-        }
-    }
-
-    private static boolean hasTerms(List<?> terms) {
-        return terms != null && !terms.isEmpty();
     }
 
     private static WorkloadClass workloadClass(Pod pod, String name, Map<String, String> labels) {

@@ -102,11 +102,11 @@ class PodTranslatorTest {
                 .endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity().endSpec().build();
         assertThatThrownBy(() -> translator.translate(notIn, 1)).hasMessageContaining(
                 "matchExpressions[0] operator NotIn on pool is not supported by Gantry yet");
-        Pod antiAffinity = pod("1", "1Gi", null).editSpec().withNewAffinity().withNewPodAntiAffinity()
+        Pod podAffinity = pod("1", "1Gi", null).editSpec().withNewAffinity().withNewPodAffinity()
                 .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey("kubernetes.io/hostname")
-                .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().endAffinity().endSpec().build();
-        assertThatThrownBy(() -> translator.translate(antiAffinity, 1)).hasMessage(
-                "pod ml/p: spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution is not supported by Gantry yet");
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAffinity().endAffinity().endSpec().build();
+        assertThatThrownBy(() -> translator.translate(podAffinity, 1)).hasMessage(
+                "pod ml/p: spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution is not supported by Gantry yet");
     }
 
     @Test
