@@ -2,6 +2,7 @@ package io.gantry.plugin.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.gantry.core.agent.NodePools;
 import io.gantry.core.agent.SchedulerConfig;
 import io.gantry.core.policy.Policies;
 import io.gantry.core.policy.TaskShapeDistribution;
@@ -19,7 +20,7 @@ import java.util.Set;
  */
 public record SchedulerSettings(String schedulerName, PolicyChoice policies, List<Queue> queues, Gang gang,
                                 Preemption preemption, LeaderElection leaderElection, Metrics metrics,
-                                Client client, Binder binder, Topology topology, long seed) {
+                                Client client, Binder binder, Topology topology, Pools pools, long seed) {
 
     @JsonCreator
     public SchedulerSettings(@JsonProperty("schedulerName") String schedulerName,
@@ -32,6 +33,7 @@ public record SchedulerSettings(String schedulerName, PolicyChoice policies, Lis
                              @JsonProperty("client") Client client,
                              @JsonProperty("binder") Binder binder,
                              @JsonProperty("topology") Topology topology,
+                             @JsonProperty("pools") Pools pools,
                              @JsonProperty("seed") Long seed) {
         this(schedulerName == null ? "gantry" : schedulerName,
                 policies == null ? new PolicyChoice(null, null) : policies,
@@ -43,12 +45,13 @@ public record SchedulerSettings(String schedulerName, PolicyChoice policies, Lis
                 client == null ? new Client(null, null, null) : client,
                 binder == null ? new Binder(null, null) : binder,
                 topology == null ? new Topology(null) : topology,
+                pools == null ? new Pools(null, null, null) : pools,
                 seed == null ? 1L : seed);
     }
 
     /** Every default: what an empty config file means. */
     public static SchedulerSettings defaults() {
-        return new SchedulerSettings(null, null, null, null, null, null, null, null, null, null, (Long) null);
+        return new SchedulerSettings(null, null, null, null, null, null, null, null, null, null, null, (Long) null);
     }
 
     /** Placement policy per workload class. */
@@ -135,6 +138,23 @@ public record SchedulerSettings(String schedulerName, PolicyChoice policies, Lis
         }
     }
 
+    /**
+     * Node pools each workload class prefers, by the value of one node label: long-running inference
+     * kept off the nodes gangs need. A preference: when its pool is full a pod overflows to any node.
+     * No pools unless {@code label} is set.
+     */
+    public record Pools(String label, String training, String inference) {
+        public Pools {
+            label = label == null ? "" : label;
+            training = training == null ? "" : training;
+            inference = inference == null ? "" : inference;
+        }
+
+        NodePools toCore() {
+            return new NodePools(label, training, inference);
+        }
+    }
+
     /** Throws {@link ConfigException} naming the key of the first invalid value; returns this. */
     public SchedulerSettings validate() {
         require(!schedulerName.isBlank(), "schedulerName", "must not be empty");
@@ -174,10 +194,14 @@ public record SchedulerSettings(String schedulerName, PolicyChoice policies, Lis
         require(binder.threads() >= 1 && binder.threads() <= 256, "binder.threads", "must be 1..256, got " + binder.threads());
         require(binder.retrySeconds() >= 0, "binder.retrySeconds", "must not be negative, got " + binder.retrySeconds());
         require(!topology.rackLabel().isBlank(), "topology.rackLabel", "must not be empty");
+        require(!pools.label().isEmpty() || (pools.training().isEmpty() && pools.inference().isEmpty()), "pools.label",
+                "must name the node label that holds a node's pool when pools.training or pools.inference is set");
+        require(pools.label().isEmpty() || !(pools.training().isEmpty() && pools.inference().isEmpty()), "pools.training",
+                "or pools.inference must name a pool when pools.label is set");
         return this;
     }
 
-    /** The core's config: policies, gang reservation delay, preemption, seed. */
+    /** The core's config: policies, gang reservation delay, preemption, node pools, seed. */
     public SchedulerConfig coreConfig() {
         return SchedulerConfig.defaults()
                 .withPolicies(policies.training(), policies.inference())
@@ -185,7 +209,8 @@ public record SchedulerSettings(String schedulerName, PolicyChoice policies, Lis
                 .withSeed(seed)
                 .withReservationDelayNanos(gang.reservationDelaySeconds() * 1_000_000_000L)
                 .withPreemption(preemption.enabled())
-                .withInferencePreemptible(preemption.inferencePreemptible());
+                .withInferencePreemptible(preemption.inferencePreemptible())
+                .withPools(pools.toCore());
     }
 
     public List<QueueSpec> queueSpecs() {

@@ -1,5 +1,6 @@
 package io.gantry.plugin.config;
 
+import io.gantry.core.agent.NodePools;
 import io.gantry.core.queue.QueueSpec;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,17 @@ class SettingsLoaderTest {
         assertThat(s.queueSpecs()).containsExactly(new QueueSpec("research", 16_000, 32_500, 0, 2.0),
                 new QueueSpec("prod", 64_000, QueueSpec.NO_LIMIT, 0, 1.0));
         assertThat(s.coreConfig().reservationDelayNanos()).isEqualTo(60_000_000_000L);
+    }
+
+    @Test
+    void poolsSteerWorkloadClassesByANodeLabel() {
+        SchedulerSettings s = SettingsLoader.parse("pools: {label: gantry.io/pool, training: train, inference: serve}");
+        assertThat(s.coreConfig().pools()).isEqualTo(new NodePools("gantry.io/pool", "train", "serve"));
+        assertThat(SettingsLoader.parse("").coreConfig().pools()).isEqualTo(NodePools.NONE);
+        assertThatThrownBy(() -> SettingsLoader.parse("pools: {inference: serve}"))
+                .hasMessageStartingWith("pools.label: must name the node label");
+        assertThatThrownBy(() -> SettingsLoader.parse("pools: {label: gantry.io/pool}"))
+                .hasMessageStartingWith("pools.training: or pools.inference must name a pool");
     }
 
     @Test

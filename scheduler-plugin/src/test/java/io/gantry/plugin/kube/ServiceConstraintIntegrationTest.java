@@ -92,6 +92,28 @@ class ServiceConstraintIntegrationTest {
         assertThat(inZone0).isEqualTo(2);
     }
 
+    @Test
+    void poolsFromTheConfigSteerInferenceAndTrainingToTheirNodes() {
+        cluster.node("train-node", 8, "H100", Map.of("gantry.io/pool", "training"));
+        cluster.node("serve-node", 8, "H100", Map.of("gantry.io/pool", "inference"));
+        cluster.scheduler("gantry-0", """
+                leaderElection: {enabled: false}
+                metrics: {port: 0}
+                pools: {label: gantry.io/pool, training: training, inference: inference}
+                """);
+        // without pools, spread would put the second inference replica beside a training pod
+        List<String> serving = List.of("serve-0", "serve-1");
+        List<String> training = List.of("train-0", "train-1");
+        for (int i = 0; i < 2; i++) {
+            cluster.create(cluster.gpuPod(serving.get(i), 1).editMetadata().addToLabels("gantry.io/workload", "inference").endMetadata());
+            cluster.create(cluster.gpuPod(training.get(i), 1).editMetadata().addToLabels("gantry.io/workload", "training").endMetadata());
+        }
+        assertThat(eventually(() -> serving.stream().allMatch(n -> cluster.nodeOf(n) != null)
+                && training.stream().allMatch(n -> cluster.nodeOf(n) != null))).isTrue();
+        assertThat(serving).allMatch(n -> "serve-node".equals(cluster.nodeOf(n)));
+        assertThat(training).allMatch(n -> "train-node".equals(cluster.nodeOf(n)));
+    }
+
     private PodCondition scheduledCondition(String pod) {
         List<PodCondition> conditions = cluster.pod(pod).getStatus() == null ? List.of() : cluster.pod(pod).getStatus().getConditions();
         return conditions.stream().filter(c -> "PodScheduled".equals(c.getType())).findFirst().orElse(null);
