@@ -602,8 +602,8 @@ public final class SchedulerAgent implements Agent {
             if (unit == null) {
                 break;
             }
-            decisions++;
             if (unit instanceof PodRecord pod) {
+                decisions++;
                 // a woken pod stays a waiter of its class through its decision, so fit knowledge survives it
                 ShapeClass woken = pod.wokenUndecided ? pod.shape : null;
                 pod.wokenUndecided = false;
@@ -612,7 +612,7 @@ public final class SchedulerAgent implements Agent {
                     removeWaiter(woken);
                 }
             } else {
-                scheduleGang((GangRecord) unit);
+                decisions += scheduleGang((GangRecord) unit);
             }
         }
         return decisions;
@@ -719,18 +719,23 @@ public final class SchedulerAgent implements Agent {
         return true;
     }
 
-    private void scheduleGang(GangRecord gang) {
+    /**
+     * Plans the gang, or parks it. Returns the decisions it cost: the members it tried to place, so a
+     * 256-pod gang uses 256 of the cycle's budget and the agent reads its intake again before planning
+     * another big gang (a pod that arrives meanwhile waits for at most one plan, not for a backlog of them).
+     */
+    private int scheduleGang(GangRecord gang) {
         if (gang.spec == null) {
             parkedGangs.park(gang, GANG_NEEDS_MEMBERS);
             reportGang(gang, "gang " + gang.key + ": its PodGroup does not exist (yet)");
-            return;
+            return 1;
         }
         int withdrawing = bindsInFlightWithdrawn(gang);
         if (withdrawing > 0) {
             parkedGangs.park(gang, GANG_NEEDS_MEMBERS);
             reportGang(gang, "gang " + gang.key + ": a member's bind failed; waiting for " + withdrawing
                     + " withdrawn bind(s) to settle before planning again");
-            return;
+            return 1;
         }
         int need = gang.spec.minMember() - gang.placedKept();
         int count = collectPendingMembers(gang);
@@ -740,7 +745,7 @@ public final class SchedulerAgent implements Agent {
             gang.waitingSince = -1;
             reportGang(gang, "gang " + gang.key + ": waiting for members, " + (gang.placedKept() + count) + " of minMember "
                     + gang.spec.minMember() + " exist");
-            return;
+            return 1;
         }
         long gpuNeed = 0;
         for (int i = 0; i < need; i++) {
@@ -749,7 +754,7 @@ public final class SchedulerAgent implements Agent {
         if (queues.wouldExceedLimit(gang.queue(), gpuNeed)) {
             waitingForQuota.park(gang, gang.queue());
             reportGang(gang, "gang " + gang.key + ": queue " + queues.spec(gang.queue()).name() + " is at its limit");
-            return;
+            return 1;
         }
         PlacementPolicy policy = policies[memberRecords[0].spec.workloadClass().ordinal()];
         deciding = gang;
@@ -767,7 +772,7 @@ public final class SchedulerAgent implements Agent {
         deciding = null;
         if (placed) {
             commitPlan(gang);
-            return;
+            return count;
         }
         String reason = outbox.wantsReasons() ? planner.failure() : GANG_NO_ROOM;
         int roomFound = planner.bestPlaced();
@@ -781,6 +786,7 @@ public final class SchedulerAgent implements Agent {
         }
         parkForRoom(gang, need, count, roomFound);
         reportGang(gang, reason);
+        return count;
     }
 
     /**

@@ -122,7 +122,7 @@ public final class SimulateCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (snapshot != null) {
@@ -145,6 +145,9 @@ public final class SimulateCommand implements Callable<Integer> {
         if ((nodes == null) != (pods == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--nodes and --pods go together: give both, or neither for the synthetic workload");
         }
+        if (protocol == Protocol.latency) {
+            return latency(out);
+        }
         Workload workload;
         try {
             workload = loadWorkload();
@@ -156,9 +159,6 @@ public final class SimulateCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "skipped %d malformed line(s); first: %s%n", workload.skippedLines(), String.join(" | ", workload.skipErrors()));
         }
         int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        if (protocol == Protocol.latency) {
-            return latency(out);
-        }
         if (protocol == Protocol.mixed) {
             return mixed(workload, lower(policies == null || policies.isEmpty() ? List.of("bestfit", "fgd") : policies), out, err);
         }
@@ -228,16 +228,16 @@ public final class SimulateCommand implements Callable<Integer> {
      * Inference decision latency while gangs of 256 are planned on {@code --synthetic-nodes} nodes
      * (see {@link io.gantry.simulator.replay.GangLatencyExperiment}); the training policy is the first of {@code --policies}.
      */
-    private int latency(PrintWriter out) {
+    private int latency(PrintWriter out) throws InterruptedException {
         String policy = policies == null || policies.isEmpty() ? "bestfit" : policies.get(0).toLowerCase(Locale.ROOT);
         SchedulerConfig scheduler = SchedulerConfig.defaults().withSeed(firstSeed).withPolicies(policy, "spread");
         io.gantry.simulator.replay.GangLatencyExperiment.Result r =
-                new io.gantry.simulator.replay.GangLatencyExperiment(syntheticNodes, 256, 8, 600, 100).run(scheduler);
-        out.printf(Locale.ROOT, "%d nodes, gangs of %d, %d measured rounds, policy %s, %d inference decisions%n", r.nodes(), r.gangSize(),
-                r.rounds(), policy, r.inferenceDecisions());
+                new io.gantry.simulator.replay.GangLatencyExperiment(syntheticNodes, 256, 8, 2400, 400, 5000).run(scheduler);
+        out.printf(Locale.ROOT, "%d nodes, a gang of %d and 8 inference replicas every 5 ms, %d measured rounds (%d late), policy %s, %d inference decisions%n",
+                r.nodes(), r.gangSize(), r.rounds(), r.lateRounds(), policy, r.inferenceDecisions());
         out.printf(Locale.ROOT, "inference intake->decision us: p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n", r.p50Us(), r.p99Us(),
                 r.p999Us(), r.maxUs());
-        out.printf(Locale.ROOT, "gang plan us:                  p50 %.1f  p99 %.1f  max %.1f  (unplaced gangs %d)%n", r.gangPlanP50Us(),
+        out.printf(Locale.ROOT, "gang last member offered->first bind us: p50 %.1f  p99 %.1f  max %.1f  (unplaced gangs %d)%n", r.gangPlanP50Us(),
                 r.gangPlanP99Us(), r.gangPlanMaxUs(), r.unplacedGangs());
         if (!r.agentError().isEmpty()) {
             out.println("agent error: " + r.agentError());

@@ -15,32 +15,43 @@ import io.gantry.core.model.WorkloadClass;
 import io.gantry.core.outbox.Outbox;
 import org.HdrHistogram.Histogram;
 import org.agrona.collections.LongArrayList;
-import org.agrona.concurrent.CachedNanoClock;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Inference decision latency while big gangs are planned: on a cluster of {@code nodes} 8-GPU nodes,
- * each round sends a gang of {@code gangSize} one-GPU training workers and then a few inference
- * replicas (a service with a per-node cap of 2, at a higher priority) through the real intake queue,
- * and runs the agent's duty cycles until it idles, confirming binds as a binder would. Gangs and
- * replicas leave after {@code keepRounds} rounds, so the cluster stays about half full.
+ * Inference decision latency while big gangs are planned, in wall time, the way the scheduler runs:
+ * the agent on its own thread in an Agrona {@link AgentRunner} with the production idle strategy, and
+ * a producer thread playing the informers. On a cluster of {@code nodes} 8-GPU nodes, each round of
+ * {@code roundMicros} sends a gang of {@code gangSize} one-GPU training workers at the round's start
+ * and {@code inferencePerRound} inference replicas (a service with a per-node cap of 2, at a higher
+ * priority) at random instants within the round, so replicas arrive before, while and after the gang's
+ * events are applied and its plan runs. Gangs and replicas leave after {@code keepRounds} rounds, so
+ * the cluster stays about half full. Binds are confirmed from the outbox, as the binder would.
  *
- * <p>Measured in wall time: from the moment each inference pod is offered to the intake queue to its
- * bind, and the time each gang's plan takes (from the round's last inference decision to the gang's
- * first bind). The agent takes units in priority order each cycle, so replicas offered with a gang are
- * decided before its plan; a replica arriving while a plan runs waits for the rest of that plan, which
- * the plan time bounds. Rounds before {@code warmupRounds} are not recorded (JIT).
+ * <p>Measured: from the instant a replica is offered to the intake queue to its bind decision (both
+ * {@link System#nanoTime()}, on the two threads), and for each gang from its last member's offer to
+ * its first bind. Rounds before {@code warmupRounds} are not recorded (JIT). The latency of a replica
+ * is bounded by the agent's duty cycle: it waits for the events ahead of it and for the work the agent
+ * is doing when it arrives; a gang's plan counts its members against the cycle's decision budget, so a
+ * replica never waits behind more than the plan under way.
  */
 public final class GangLatencyExperiment {
     private static final int INFERENCE_PRIORITY = 100;
+    private static final long NOT_YET = 0;
 
     /** Latencies in microseconds. */
     public record Result(int nodes, int gangSize, int rounds, long inferenceDecisions, double p50Us, double p99Us, double p999Us,
                          double maxUs, double gangPlanP50Us, double gangPlanP99Us, double gangPlanMaxUs, long unplacedGangs,
-                         String agentError) {
+                         long lateRounds, String agentError) {
     }
 
     private final int nodes;
@@ -48,141 +59,174 @@ public final class GangLatencyExperiment {
     private final int inferencePerRound;
     private final int rounds;
     private final int warmupRounds;
+    private final long roundNanos;
     private final int keepRounds;
 
-    public GangLatencyExperiment(int nodes, int gangSize, int inferencePerRound, int rounds, int warmupRounds) {
-        if (nodes < 1 || gangSize < 1 || inferencePerRound < 1 || rounds <= warmupRounds) {
-            throw new IllegalArgumentException("latency experiment: nodes, gang size and replicas per round must be at least 1,"
-                    + " and rounds (" + rounds + ") more than warm-up rounds (" + warmupRounds + ")");
+    public GangLatencyExperiment(int nodes, int gangSize, int inferencePerRound, int rounds, int warmupRounds, long roundMicros) {
+        if (nodes < 1 || gangSize < 1 || inferencePerRound < 1 || rounds <= warmupRounds || roundMicros < 1) {
+            throw new IllegalArgumentException("latency experiment: nodes, gang size, replicas per round and the round length must be"
+                    + " at least 1, and rounds (" + rounds + ") more than warm-up rounds (" + warmupRounds + ")");
         }
         this.nodes = nodes;
         this.gangSize = gangSize;
         this.inferencePerRound = inferencePerRound;
         this.rounds = rounds;
         this.warmupRounds = warmupRounds;
+        this.roundNanos = TimeUnit.MICROSECONDS.toNanos(roundMicros);
         this.keepRounds = Math.max(1, nodes * 8 / 2 / (gangSize + inferencePerRound));
     }
 
-    public Result run(SchedulerConfig scheduler) {
-        IntakeQueue intake = new IntakeQueue(8192);
-        CachedNanoClock clock = new CachedNanoClock();
-        Recorder outbox = new Recorder();
-        SchedulerAgent agent = new SchedulerAgent(scheduler.withPreemption(false), intake, outbox, clock);
-        for (int n = 0; n < nodes; n++) {
-            offer(intake, agent, new SchedulerEvent.NodeAdded(new NodeSpec("node-" + n, 96_000, 1024L << 30, 8, "H100", 0, Map.of(),
-                    new Topology("zone-" + n % 4, "rack-" + n % 64, ""), true, List.of())));
+    public Result run(SchedulerConfig scheduler) throws InterruptedException {
+        int podsPerRound = gangSize + inferencePerRound;
+        long totalPods = (long) rounds * podsPerRound;
+        IntakeQueue intake = new IntakeQueue(1 << 16);
+        Recorder outbox = new Recorder(intake, totalPods);
+        SchedulerAgent agent = new SchedulerAgent(scheduler.withPreemption(false), intake, outbox, new SystemNanoClock());
+        AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
+                TimeUnit.MICROSECONDS.toNanos(100)), e -> { }, null, agent);
+        AgentRunner.startOnThread(runner);
+        long lateRounds = 0;
+        try {
+            for (int n = 0; n < nodes; n++) {
+                offer(intake, new SchedulerEvent.NodeAdded(new NodeSpec("node-" + n, 96_000, 1024L << 30, 8, "H100", 0, Map.of(),
+                        new Topology("zone-" + n % 4, "rack-" + n % 64, ""), true, List.of())));
+            }
+            awaitDrained(intake);
+            Random random = new Random(scheduler.seed());
+            long[] offsets = new long[inferencePerRound];
+            long roundStart = System.nanoTime();
+            for (int round = 0; round < rounds; round++) {
+                long first = (long) round * podsPerRound;
+                if (round >= keepRounds) {
+                    long gone = (long) (round - keepRounds) * podsPerRound;
+                    for (long id = gone; id < gone + podsPerRound; id++) {
+                        offer(intake, new SchedulerEvent.PodRemoved(id, true));
+                    }
+                    offer(intake, new SchedulerEvent.GangRemoved("gang-" + (round - keepRounds)));
+                }
+                String gang = "gang-" + round;
+                offer(intake, new SchedulerEvent.GangUpdated(new GangSpec(gang, gangSize, 0, TopologyLevel.NONE, false)));
+                for (int m = 0; m < gangSize; m++) {
+                    offer(intake, new SchedulerEvent.PodAdded(new PodSpec(first + m, gang + "-" + m, ResourceRequest.wholeGpus(4000, 32L << 30, 1),
+                            0, PodSpec.DEFAULT_QUEUE, WorkloadClass.TRAINING, Set.of(), Map.of(), List.of(), gang)));
+                }
+                outbox.gangOfferedAt.set(round, System.nanoTime());
+                for (int k = 0; k < inferencePerRound; k++) {
+                    offsets[k] = (long) (random.nextDouble() * roundNanos);
+                }
+                java.util.Arrays.sort(offsets);
+                for (int k = 0; k < inferencePerRound; k++) {
+                    long id = first + gangSize + k;
+                    PodSpec replica = new PodSpec(id, "serve-" + id, ResourceRequest.wholeGpus(8000, 64L << 30, 1), INFERENCE_PRIORITY,
+                            PodSpec.DEFAULT_QUEUE, WorkloadClass.INFERENCE, Set.of(), Map.of(), List.of(), "",
+                            ServiceConstraints.capped("svc-" + round % 32, 2));
+                    SchedulerEvent event = new SchedulerEvent.PodAdded(replica);
+                    waitUntil(roundStart + offsets[k]);
+                    outbox.offeredAt.set(round * inferencePerRound + k, System.nanoTime());
+                    offer(intake, event);
+                }
+                roundStart += roundNanos;
+                if (System.nanoTime() > roundStart) {
+                    lateRounds++; // the producer could not keep the pace: the next round starts late
+                    roundStart = System.nanoTime();
+                }
+                waitUntil(roundStart);
+            }
+            awaitDrained(intake);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (outbox.decided.get() < (long) rounds * inferencePerRound && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+        } finally {
+            runner.close();
         }
-        runUntilIdle(agent, intake, outbox);
         Histogram inference = new Histogram(60_000_000_000L, 3);
         Histogram plans = new Histogram(60_000_000_000L, 3);
         long unplaced = 0;
-        long id = 0;
-        long[] firstIdOfRound = new long[rounds + 1];
-        for (int round = 0; round < rounds; round++) {
-            firstIdOfRound[round] = id;
-            if (round >= keepRounds) {
-                for (long gone = firstIdOfRound[round - keepRounds]; gone < firstIdOfRound[round - keepRounds + 1]; gone++) {
-                    offer(intake, agent, new SchedulerEvent.PodRemoved(gone, true));
-                }
-                runUntilIdle(agent, intake, outbox);
-            }
-            String gang = "gang-" + round;
-            offer(intake, agent, new SchedulerEvent.GangUpdated(new GangSpec(gang, gangSize, 0, TopologyLevel.NONE, false)));
-            for (int m = 0; m < gangSize; m++) {
-                offer(intake, agent, new SchedulerEvent.PodAdded(new PodSpec(id, gang + "-" + m, ResourceRequest.wholeGpus(4000, 32L << 30, 1),
-                        0, PodSpec.DEFAULT_QUEUE, WorkloadClass.TRAINING, Set.of(), Map.of(), List.of(), gang)));
-                id++;
-            }
-            outbox.startRound(id, inferencePerRound);
+        for (int round = warmupRounds; round < rounds; round++) {
             for (int k = 0; k < inferencePerRound; k++) {
-                PodSpec replica = new PodSpec(id, "serve-" + id, ResourceRequest.wholeGpus(8000, 64L << 30, 1), INFERENCE_PRIORITY,
-                        PodSpec.DEFAULT_QUEUE, WorkloadClass.INFERENCE, Set.of(), Map.of(), List.of(), "",
-                        ServiceConstraints.capped("svc-" + round % 32, 2));
-                outbox.offeredAt[k] = System.nanoTime();
-                offer(intake, agent, new SchedulerEvent.PodAdded(replica));
-                id++;
+                int slot = round * inferencePerRound + k;
+                long decided = outbox.decidedAt.get(slot);
+                if (decided != NOT_YET) {
+                    inference.recordValue(Math.max(0, decided - outbox.offeredAt.get(slot)));
+                }
             }
-            runUntilIdle(agent, intake, outbox);
-            if (round >= warmupRounds) {
-                for (int k = 0; k < inferencePerRound; k++) {
-                    if (outbox.decidedAt[k] > 0) {
-                        inference.recordValue(Math.max(0, outbox.decidedAt[k] - outbox.offeredAt[k]));
-                    }
-                }
-                if (outbox.firstGangBindAt > 0) {
-                    plans.recordValue(Math.max(0, outbox.firstGangBindAt - outbox.lastInferenceDecisionAt));
-                } else {
-                    unplaced++;
-                }
+            long firstBind = outbox.gangBoundAt.get(round);
+            if (firstBind != NOT_YET) {
+                plans.recordValue(Math.max(0, firstBind - outbox.gangOfferedAt.get(round)));
+            } else {
+                unplaced++;
             }
         }
-        firstIdOfRound[rounds] = id;
         return new Result(nodes, gangSize, rounds - warmupRounds, inference.getTotalCount(), us(inference, 50), us(inference, 99),
                 us(inference, 99.9), inference.getMaxValue() / 1000.0, us(plans, 50), us(plans, 99), plans.getMaxValue() / 1000.0,
-                unplaced, agent.errors() == 0 ? "" : agent.lastError());
+                unplaced, lateRounds, agent.errors() == 0 ? "" : agent.lastError());
     }
 
     private static double us(Histogram h, double percentile) {
         return h.getValueAtPercentile(percentile) / 1000.0;
     }
 
-    private static void offer(IntakeQueue intake, SchedulerAgent agent, SchedulerEvent event) {
+    /** Spins: the producer must offer on time, and parking would oversleep by tens of microseconds. */
+    private static void waitUntil(long deadline) {
+        while (System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void offer(IntakeQueue intake, SchedulerEvent event) {
         while (!intake.offer(event)) {
-            agent.doWork(); // the queue is full: let the agent drain it, as a producer's back-off would
+            Thread.onSpinWait();
         }
     }
 
-    private static void runUntilIdle(SchedulerAgent agent, IntakeQueue intake, Recorder outbox) {
-        while (true) {
-            int work = agent.doWork();
-            for (int i = 0; i < outbox.toConfirm.size(); i++) {
-                offer(intake, agent, new SchedulerEvent.BindSucceeded(outbox.toConfirm.getLong(i)));
-            }
-            boolean confirmed = !outbox.toConfirm.isEmpty();
-            outbox.toConfirm.clear();
-            if (work == 0 && !confirmed && intake.size() == 0) {
-                return;
-            }
+    private static void awaitDrained(IntakeQueue intake) throws InterruptedException {
+        while (intake.size() > 0) {
+            Thread.sleep(1);
         }
+        Thread.sleep(50);
     }
 
-    /** Stamps decisions of the round's replicas and its gang; queues bind confirmations. */
-    private static final class Recorder implements Outbox {
-        final LongArrayList toConfirm = new LongArrayList();
-        long[] offeredAt = new long[0];
-        long[] decidedAt = new long[0];
-        long firstReplicaId;
-        long lastInferenceDecisionAt;
-        long firstGangBindAt;
+    /**
+     * On the agent's thread: stamps the decisions of replicas and the first bind of each gang, and
+     * confirms binds through the intake as the binder would (kept for the next call when the queue is full).
+     */
+    private final class Recorder implements Outbox {
+        final AtomicLongArray offeredAt;
+        final AtomicLongArray decidedAt;
+        final AtomicLongArray gangOfferedAt = new AtomicLongArray(rounds);
+        final AtomicLongArray gangBoundAt = new AtomicLongArray(rounds);
+        final AtomicLong decided = new AtomicLong();
+        private final IntakeQueue intake;
+        private final LongArrayList unconfirmed = new LongArrayList();
 
-        void startRound(long firstReplica, int replicas) {
-            if (offeredAt.length < replicas) {
-                offeredAt = new long[replicas];
-                decidedAt = new long[replicas];
-            }
-            java.util.Arrays.fill(decidedAt, 0);
-            firstReplicaId = firstReplica;
-            lastInferenceDecisionAt = 0;
-            firstGangBindAt = 0;
+        Recorder(IntakeQueue intake, long totalPods) {
+            this.intake = intake;
+            int replicas = (int) (totalPods / (gangSize + inferencePerRound) * inferencePerRound);
+            this.offeredAt = new AtomicLongArray(replicas);
+            this.decidedAt = new AtomicLongArray(replicas);
         }
 
         private void decided(PodSpec pod) {
             long now = System.nanoTime();
-            if (pod.workloadClass() == WorkloadClass.INFERENCE) {
-                int k = (int) (pod.id() - firstReplicaId);
-                if (k >= 0 && k < decidedAt.length && decidedAt[k] == 0) {
-                    decidedAt[k] = now;
-                    lastInferenceDecisionAt = Math.max(lastInferenceDecisionAt, now);
+            int round = (int) (pod.id() / (gangSize + inferencePerRound));
+            int inRound = (int) (pod.id() % (gangSize + inferencePerRound));
+            if (inRound >= gangSize) {
+                if (decidedAt.compareAndSet(round * inferencePerRound + inRound - gangSize, NOT_YET, now)) {
+                    decided.incrementAndGet();
                 }
-            } else if (firstGangBindAt == 0) {
-                firstGangBindAt = now;
+            } else {
+                gangBoundAt.compareAndSet(round, NOT_YET, now);
             }
         }
 
         @Override
         public void bind(PodSpec pod, String nodeName, int gpuMask) {
             decided(pod);
-            toConfirm.addLong(pod.id());
+            unconfirmed.addLong(pod.id());
+            while (!unconfirmed.isEmpty() && intake.offer(new SchedulerEvent.BindSucceeded(unconfirmed.getLong(unconfirmed.size() - 1)))) {
+                unconfirmed.removeAt(unconfirmed.size() - 1);
+            }
         }
 
         @Override
