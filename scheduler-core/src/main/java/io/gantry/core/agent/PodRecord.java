@@ -46,6 +46,8 @@ final class PodRecord extends QueuedUnit {
     long claimedGpu;
     /** Woken from its shape class's parked pods and not decided yet: it still counts as a waiter of the class. */
     boolean wokenUndecided;
+    /** Counted in its shape class's live inference replicas by the {@link TaskShapeLearner}. */
+    boolean countedLive;
 
     void reset(PodSpec spec, PlacementRequest request, int queue, long arrivalSeq) {
         this.spec = spec;
@@ -69,6 +71,7 @@ final class PodRecord extends QueuedUnit {
         this.lastReason = null;
         this.claimedGpu = 0;
         this.wokenUndecided = false;
+        this.countedLive = false;
     }
 
     void setPriority(int value) {

@@ -14,6 +14,7 @@ import io.gantry.core.placement.PodPlacer;
 import io.gantry.core.policy.PlacementPolicy;
 import io.gantry.core.policy.Policies;
 import io.gantry.core.policy.PolicyContext;
+import io.gantry.core.policy.TaskShapeDistribution;
 import io.gantry.core.policy.TieBreak;
 import io.gantry.core.queue.ParkedUnits;
 import io.gantry.core.queue.QueueBook;
@@ -142,6 +143,14 @@ public final class SchedulerAgent implements Agent {
     /** Gantry-placed pods (assumed or bound) per priority: lets preemption say no at once when nobody is lower. */
     private final org.agrona.collections.Int2IntHashMap placedByPriority = new org.agrona.collections.Int2IntHashMap(-1);
 
+    private static final String FGD = "fgd";
+    /** FGD without a configured task-shape distribution learns one: see {@link TaskShapeLearner}. */
+    static final int LEARNING_WINDOW_ARRIVALS = 1000;
+    static final long LEARNING_MIN_INTERVAL_NANOS = 60_000_000_000L;
+    static final double LEARNING_MIN_CHANGE = 0.1;
+    /** Null unless a class uses FGD and the config gives no task shapes. */
+    private final TaskShapeLearner shapeLearner;
+
     public SchedulerAgent(SchedulerConfig config, IntakeQueue intake, Outbox outbox, NanoClock clock) {
         this.config = config;
         this.intake = intake;
@@ -160,6 +169,12 @@ public final class SchedulerAgent implements Agent {
         }
         this.planner = new GangPlanner(state, tieBreak);
         this.preemptor = new Preemptor(state, queues, config);
+        boolean fgd = false;
+        for (WorkloadClass c : WorkloadClass.values()) {
+            fgd |= FGD.equals(config.policyFor(c));
+        }
+        this.shapeLearner = fgd && config.taskShapes().isEmpty()
+                ? new TaskShapeLearner(LEARNING_WINDOW_ARRIVALS, LEARNING_MIN_INTERVAL_NANOS, LEARNING_MIN_CHANGE) : null;
     }
 
     @Override
@@ -173,6 +188,9 @@ public final class SchedulerAgent implements Agent {
         int work = intake.drain(handler, config.maxEventsPerCycle());
         work += runGangTimers();
         work += runProtectionTimers();
+        if (shapeLearner != null && shapeLearner.due(now)) {
+            adoptLearnedShapes();
+        }
         work += scheduleCycle(config.maxDecisionsPerCycle());
         return work;
     }
@@ -258,9 +276,15 @@ public final class SchedulerAgent implements Agent {
         if (existing != null) {
             if (existing.status == PodRecord.PENDING && existing.gang == null) {
                 unqueue(existing);
+                if (shapeLearner != null) {
+                    shapeLearner.departed(existing);
+                }
                 existing.spec = spec;
                 existing.request = state.prepare(spec, existing.request);
                 existing.shape = shapeOf(spec);
+                if (shapeLearner != null) {
+                    shapeLearner.rejoined(existing);
+                }
                 existing.lastReason = null;
                 int before = existing.priority();
                 existing.setPriority(spec.priority());
@@ -270,6 +294,9 @@ public final class SchedulerAgent implements Agent {
             return;
         }
         PodRecord pod = newRecord(spec);
+        if (shapeLearner != null) {
+            shapeLearner.arrived(pod);
+        }
         if (spec.gang().isEmpty()) {
             queues.makeReady(pod);
             return;
@@ -347,6 +374,9 @@ public final class SchedulerAgent implements Agent {
         PodRecord pod = pods.remove(podId);
         if (pod == null) {
             return;
+        }
+        if (shapeLearner != null) {
+            shapeLearner.departed(pod);
         }
         unqueue(pod);
         if (pod.isPlaced()) {
@@ -1460,6 +1490,28 @@ public final class SchedulerAgent implements Agent {
     }
 
     // ------------------------------------------------------------------ bookkeeping
+
+    /**
+     * Hands FGD the learned task shapes when they moved enough. Cold: at most once per learning window.
+     * The new policy starts with empty score orders, so the next decision of each shape rescores the nodes.
+     */
+    private void adoptLearnedShapes() {
+        TaskShapeDistribution learned = shapeLearner.relearn(shapes, now);
+        if (learned == null) {
+            return;
+        }
+        for (WorkloadClass c : WorkloadClass.values()) {
+            if (FGD.equals(config.policyFor(c))) {
+                policies[c.ordinal()] = Policies.create(FGD, new PolicyContext(config.seed(), learned));
+                placers[c.ordinal()] = new PodPlacer(state, policies[c.ordinal()], tieBreak);
+            }
+        }
+    }
+
+    /** The task shapes FGD measures against: the config's, or the learned ones (empty until learned). */
+    public TaskShapeDistribution taskShapes() {
+        return shapeLearner == null ? config.taskShapes() : shapeLearner.current();
+    }
 
     private PodRecord newRecord(PodSpec spec) {
         PodRecord pod = pool.pollFirst();

@@ -58,6 +58,11 @@ final class ShapeClass {
     GangRecord[] gangsByThreshold = new GangRecord[4];
     int gangCount;
 
+    /** Training arrivals of this class, halved every learning window ({@link TaskShapeLearner}). */
+    double recentArrivals;
+    /** Inference replicas of this class alive now, pending or placed ({@link TaskShapeLearner}). */
+    int liveReplicas;
+
     ShapeClass(int id, PodSpec example, PlacementRequest probe) {
         this.id = id;
         this.request = example.request();

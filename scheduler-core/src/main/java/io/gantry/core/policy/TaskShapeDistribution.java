@@ -81,7 +81,8 @@ public final class TaskShapeDistribution {
         return new TaskShapeDistribution(kept, w);
     }
 
-    private static final Comparator<TaskShape> ORDER = Comparator.comparingLong(TaskShape::cpuMilli)
+    /** A fixed order of shapes (CPU, then GPUs, share, models): breaks ties in weight the same way every time. */
+    public static final Comparator<TaskShape> ORDER = Comparator.comparingLong(TaskShape::cpuMilli)
             .thenComparingInt(TaskShape::gpus)
             .thenComparingInt(TaskShape::gpuMilli)
             .thenComparing(s -> String.join("|", new TreeSet<>(s.gpuModels())));
