@@ -46,7 +46,9 @@ final class GangRecord extends QueuedUnit {
 
     /** minMember members are placed and none of them is being evicted: the rest go one by one. */
     boolean isScheduled() {
-        return spec != null && placedKept() >= spec.minMember();
+        // the size test first: every member's arrival asks, and a gang still gathering members is not
+        // scheduled without walking them
+        return spec != null && members.size() >= spec.minMember() && placedKept() >= spec.minMember();
     }
 
     /** Members placed and not being evicted: what the gang can count on. */
