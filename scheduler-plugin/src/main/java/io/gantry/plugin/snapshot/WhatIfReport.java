@@ -22,19 +22,32 @@ public final class WhatIfReport {
         out.printf("snapshot: %d nodes, %d bound pods, %d pending Gantry pods: %d would be placed, %d would wait, %d evictions%n",
                 result.nodes(), result.boundPods(), result.decisions().size(), placed, result.decisions().size() - placed,
                 result.evictions().size());
-        int width = 3;
+        // columns as wide as their widest cell, so long pod and node names and 8-GPU lists stay aligned
+        int podWidth = "POD".length();
+        int nodeWidth = "NODE".length();
+        int gpuWidth = "GPUS".length();
         for (WhatIf.Decision d : result.decisions()) {
-            width = Math.max(width, d.namespace().length() + d.name().length() + 1);
+            podWidth = Math.max(podWidth, d.namespace().length() + d.name().length() + 1);
+            nodeWidth = Math.max(nodeWidth, nodeCell(d).length());
+            gpuWidth = Math.max(gpuWidth, gpuCell(d).length());
         }
-        out.printf("%-" + width + "s  %-20s  %-8s  %s%n", "POD", "NODE", "GPUS", "REASON");
+        String row = "%-" + podWidth + "s  %-" + nodeWidth + "s  %-" + gpuWidth + "s  %s%n";
+        out.printf(row, "POD", "NODE", "GPUS", "REASON");
         for (WhatIf.Decision d : result.decisions()) {
-            out.printf("%-" + width + "s  %-20s  %-8s  %s%n", d.namespace() + "/" + d.name(), d.node() == null ? "-" : d.node(),
-                    d.gpus().isEmpty() ? "-" : d.gpus().toString().replace(" ", ""), d.reason());
+            out.printf(row, d.namespace() + "/" + d.name(), nodeCell(d), gpuCell(d), d.reason());
         }
         for (WhatIf.Eviction e : result.evictions()) {
             out.printf("evict %s/%s: %s%n", e.namespace(), e.name(), e.reason());
         }
         out.flush();
+    }
+
+    private static String nodeCell(WhatIf.Decision d) {
+        return d.node() == null ? "-" : d.node();
+    }
+
+    private static String gpuCell(WhatIf.Decision d) {
+        return d.gpus().isEmpty() ? "-" : d.gpus().toString().replace(" ", "");
     }
 
     public static void writeJson(WhatIf.Result result, Path file) throws IOException {
