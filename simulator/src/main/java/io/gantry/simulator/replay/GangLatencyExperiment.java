@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class GangLatencyExperiment {
     private static final int INFERENCE_PRIORITY = 100;
     private static final long NOT_YET = 0;
+    private static final long SPIN_NANOS = 100_000;
 
     /** Latencies in microseconds. */
     public record Result(int nodes, int gangSize, int rounds, long inferenceDecisions, double p50Us, double p99Us, double p999Us,
@@ -167,8 +168,17 @@ public final class GangLatencyExperiment {
         return h.getValueAtPercentile(percentile) / 1000.0;
     }
 
-    /** Spins: the producer must offer on time, and parking would oversleep by tens of microseconds. */
+    /**
+     * Parks until shortly before {@code deadline}, then spins: parking alone would oversleep by tens of
+     * microseconds, and spinning all the time would take one of the machine's cores from the agent, the
+     * garbage collector and the compiler, so their threads would queue for the CPU and the measured
+     * latency would be the operating system's time slice, not the scheduler's.
+     */
     private static void waitUntil(long deadline) {
+        long left;
+        while ((left = deadline - System.nanoTime()) > SPIN_NANOS) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left - SPIN_NANOS);
+        }
         while (System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
