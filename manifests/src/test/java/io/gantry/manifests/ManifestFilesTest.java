@@ -164,6 +164,35 @@ class ManifestFilesTest {
         }
     }
 
+    @Test
+    void theExamplePodGroupsUseOnlyFieldsTheCrdDeclaresWithTheirTypesAndBounds() {
+        CustomResourceDefinition crd = Manifests.one(Manifests.installed(), CustomResourceDefinition.class);
+        JSONSchemaProps spec = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+        int checked = 0;
+        for (Path file : Manifests.exampleFiles()) {
+            for (HasMetadata o : Manifests.load(file)) {
+                if (!(o instanceof GenericKubernetesResource group) || !"PodGroup".equals(group.getKind())) {
+                    continue;
+                }
+                assertThat(group.getApiVersion()).isEqualTo(crd.getSpec().getGroup() + "/" + crd.getSpec().getVersions().get(0).getName());
+                @SuppressWarnings("unchecked")
+                Map<String, Object> fields = (Map<String, Object>) group.getAdditionalProperties().get("spec");
+                for (Map.Entry<String, Object> field : fields.entrySet()) {
+                    JSONSchemaProps declared = spec.getProperties().get(field.getKey());
+                    assertThat(declared).as("spec." + field.getKey()).isNotNull();
+                    if ("integer".equals(declared.getType())) {
+                        assertThat(field.getValue()).as("spec." + field.getKey()).isInstanceOf(Integer.class);
+                        if (declared.getMinimum() != null) {
+                            assertThat(((Integer) field.getValue()).doubleValue()).isGreaterThanOrEqualTo(declared.getMinimum());
+                        }
+                    }
+                }
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(1);
+    }
+
     /** A PodGroup with every field set, as the scheduler's class serializes it. */
     private static PodGroup fullPodGroup() {
         PodGroup group = new PodGroup();
