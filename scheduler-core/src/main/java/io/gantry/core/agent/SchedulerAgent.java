@@ -78,7 +78,9 @@ public final class SchedulerAgent implements Agent {
 
     private final Long2ObjectHashMap<PodRecord> pods = new Long2ObjectHashMap<>();
     private final Map<String, GangRecord> gangs = new HashMap<>();
-    private final List<GangRecord> waitingGangs = new ArrayList<>();
+    private final WaitingGangs waitingGangs = new WaitingGangs();
+    /** A gang spec with a schedule timeout was seen: only then do the timers walk the waiting gangs. */
+    private boolean anyGangTimeout;
     /** In time order: every protection lasts the same, so they end in the order they began. */
     private final ArrayDeque<ProtectionTimer> protectionTimers = new ArrayDeque<>();
     private final ArrayDeque<PodRecord> pool = new ArrayDeque<>();
@@ -304,7 +306,7 @@ public final class SchedulerAgent implements Agent {
         GangRecord gang = gangs.computeIfAbsent(spec.gang(), GangRecord::new);
         pod.gang = gang;
         gang.members.add(pod);
-        gang.timedOut = false;
+        setTimedOut(gang, false);
         if (gang.isScheduled()) {
             queues.makeReady(pod);
         } else {
@@ -465,7 +467,8 @@ public final class SchedulerAgent implements Agent {
     private void onGangUpdated(GangSpec spec) {
         GangRecord gang = gangs.computeIfAbsent(spec.key(), GangRecord::new);
         gang.spec = spec;
-        gang.timedOut = false;
+        anyGangTimeout |= spec.scheduleTimeoutNanos() > 0;
+        setTimedOut(gang, false);
         if (gang.isScheduled()) {
             releaseMembersAsPods(gang);
         } else if (!gang.members.isEmpty()) {
@@ -1081,6 +1084,7 @@ public final class SchedulerAgent implements Agent {
     private void refreshOrder(GangRecord gang) {
         int before = gang.priority();
         gang.refreshOrder();
+        waitingGangs.orderChanged(gang);
         afterPriorityChange(gang, before);
     }
 
@@ -1224,40 +1228,37 @@ public final class SchedulerAgent implements Agent {
             return 0;
         }
         int work = 0;
-        GangRecord head = null;
-        for (int i = 0; i < waitingGangs.size(); i++) {
-            GangRecord gang = waitingGangs.get(i);
-            long waited = now - gang.waitingSince;
-            long timeout = gang.spec == null ? 0 : gang.spec.scheduleTimeoutNanos();
-            if (!gang.timedOut && timeout > 0 && waited >= timeout) {
-                gang.timedOut = true;
-                releaseReservation(gang);
-                outbox.gangStatus(gang.key, Outbox.GangPhase.TIMED_OUT, gang.placed, gang.minMember(),
-                        "gang " + gang.key + ": not placed within its schedule timeout; " + gang.lastReason);
-                work++;
-            }
-            if (!gang.timedOut && config.reservationDelayNanos() > 0 && waited >= config.reservationDelayNanos()
-                    && (head == null || before(gang, head))) {
-                head = gang;
+        if (anyGangTimeout) {
+            for (GangRecord gang = waitingGangs.first(); gang != null; gang = gang.waitNext) {
+                long timeout = gang.spec == null ? 0 : gang.spec.scheduleTimeoutNanos();
+                if (!gang.timedOut && timeout > 0 && now - gang.waitingSince >= timeout) {
+                    setTimedOut(gang, true);
+                    releaseReservation(gang);
+                    outbox.gangStatus(gang.key, Outbox.GangPhase.TIMED_OUT, gang.placed, gang.minMember(),
+                            "gang " + gang.key + ": not placed within its schedule timeout; " + gang.lastReason);
+                    work++;
+                }
             }
         }
-        if (head != null && !head.reservationHeld && !anyReservationBy(head)) {
-            work += reserveFor(head);
+        if (config.reservationDelayNanos() > 0) {
+            waitingGangs.advance(now, config.reservationDelayNanos());
+            GangRecord head = waitingGangs.head();
+            if (head != null && !head.reservationHeld && !waitingGangs.anyHolderNotAfter(head)) {
+                work += reserveFor(head);
+            }
         }
         return work;
     }
 
-    private static boolean before(QueuedUnit a, QueuedUnit b) {
-        return a.priority() != b.priority() ? a.priority() > b.priority() : a.arrivalSeq() < b.arrivalSeq();
+    private void setTimedOut(GangRecord gang, boolean timedOut) {
+        if (gang.timedOut != timedOut) {
+            gang.timedOut = timedOut;
+            waitingGangs.timedOutChanged(gang);
+        }
     }
 
-    private boolean anyReservationBy(GangRecord candidate) {
-        for (GangRecord g : waitingGangs) {
-            if (g.reservationHeld && g != candidate && !before(candidate, g)) {
-                return true;
-            }
-        }
-        return false;
+    static boolean before(QueuedUnit a, QueuedUnit b) {
+        return a.priority() != b.priority() ? a.priority() > b.priority() : a.arrivalSeq() < b.arrivalSeq();
     }
 
     /**
@@ -1304,6 +1305,7 @@ public final class SchedulerAgent implements Agent {
             return 0;
         }
         gang.reservationHeld = true;
+        waitingGangs.holds(gang);
         outbox.gangStatus(gang.key, Outbox.GangPhase.PENDING, gang.placed, gang.minMember(),
                 "gang " + gang.key + ": reserved " + reserved + " node(s) after waiting; smaller work backfills elsewhere");
         return reserved;
@@ -1341,6 +1343,7 @@ public final class SchedulerAgent implements Agent {
         }
         clearReservationsOf(gang);
         gang.reservationHeld = false;
+        waitingGangs.released(gang);
     }
 
     private void clearReservationsOf(QueuedUnit owner) {
@@ -1657,6 +1660,43 @@ public final class SchedulerAgent implements Agent {
     }
 
     /**
+     * The gang timers' candidate for a reservation, found by a walk of every waiting gang (as the
+     * timers did before {@link WaitingGangs}), must be the one its heap gives, and the gangs holding a
+     * reservation must be those it lists. Advancing the heap to now first changes no decision: the next
+     * timer run would do it at this time or later.
+     */
+    void verifyWaitingGangs() {
+        long previous = Long.MIN_VALUE;
+        int n = 0;
+        GangRecord head = null;
+        for (GangRecord gang = waitingGangs.first(); gang != null; gang = gang.waitNext) {
+            n++;
+            if (gang.waitingSince < previous) {
+                throw new IllegalStateException("waiting gangs out of order at " + gang.key);
+            }
+            previous = gang.waitingSince;
+            if (config.reservationDelayNanos() > 0 && !gang.timedOut && now - gang.waitingSince >= config.reservationDelayNanos()
+                    && (head == null || before(gang, head))) {
+                head = gang;
+            }
+        }
+        if (n != waitingGangs.size()) {
+            throw new IllegalStateException("waiting gangs: " + waitingGangs.size() + " counted, " + n + " listed");
+        }
+        if (config.reservationDelayNanos() > 0) {
+            waitingGangs.advance(now, config.reservationDelayNanos());
+            if (waitingGangs.head() != head) {
+                throw new IllegalStateException("gang timers: the heap's candidate is " + waitingGangs.head() + ", a walk finds " + head);
+            }
+        }
+        for (GangRecord gang : gangs.values()) {
+            if (gang.reservationHeld != waitingGangs.listsHolder(gang)) {
+                throw new IllegalStateException(gang.name() + ": holds a reservation " + gang.reservationHeld + ", listed " + !gang.reservationHeld);
+            }
+        }
+    }
+
+    /**
      * Checks the wake bookkeeping: each shape class counts as waiters exactly its parked pods, its woken
      * pods not yet decided and its gangs filed by room; it is filed in the wake index exactly while it has
      * waiters; and for every live node the index lists every filed class that fits there (it never
@@ -1750,6 +1790,7 @@ public final class SchedulerAgent implements Agent {
     public void verify() {
         state.verify();
         verifyWakeIndex();
+        verifyWaitingGangs();
         long[] gpu = new long[queues.size()];
         for (PodRecord p : pods.values()) {
             if (p.isPlaced()) {
