@@ -1083,7 +1083,14 @@ public final class SchedulerAgent implements Agent {
 
     private void refreshOrder(GangRecord gang) {
         int before = gang.priority();
-        gang.refreshOrder();
+        if (gang.isReady()) {
+            // the ready heap keeps the keys (and the queue) it was given: take the gang out and in again
+            queues.removeReady(gang);
+            gang.refreshOrder();
+            queues.makeReady(gang);
+        } else {
+            gang.refreshOrder();
+        }
         waitingGangs.orderChanged(gang);
         afterPriorityChange(gang, before);
     }

@@ -4,10 +4,14 @@ import java.util.Arrays;
 
 /**
  * A binary heap of units ordered by priority (high first), then arrival (early first), with each
- * unit's position kept in the unit so removal from the middle is O(log n). Allocates only to grow.
+ * unit's position kept in the unit so removal from the middle is O(log n). The order keys are copied
+ * into primitive arrays beside the units when a unit is added, so sifting compares without touching
+ * the unit objects; a unit whose keys change must be removed and added again. Allocates only to grow.
  */
 final class UnitHeap {
     private QueuedUnit[] heap = new QueuedUnit[16];
+    private int[] priority = new int[16];
+    private long[] arrival = new long[16];
     private int size;
 
     int size() {
@@ -30,8 +34,7 @@ final class UnitHeap {
         QueuedUnit first = heap[0];
         size--;
         if (size > 0) {
-            heap[0] = heap[size];
-            heap[0].heapIndex = 0;
+            move(size, 0);
             heap[size] = null;
             siftDown(0);
         } else {
@@ -44,8 +47,12 @@ final class UnitHeap {
     void add(QueuedUnit unit) {
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
+            priority = Arrays.copyOf(priority, size * 2);
+            arrival = Arrays.copyOf(arrival, size * 2);
         }
         heap[size] = unit;
+        priority[size] = unit.priority;
+        arrival[size] = unit.arrivalSeq;
         unit.heapIndex = size;
         size++;
         siftUp(size - 1);
@@ -58,8 +65,7 @@ final class UnitHeap {
         }
         size--;
         if (i != size) {
-            heap[i] = heap[size];
-            heap[i].heapIndex = i;
+            move(size, i);
             heap[size] = null;
             siftDown(i);
             siftUp(i);
@@ -69,45 +75,59 @@ final class UnitHeap {
         unit.heapIndex = -1;
     }
 
-    static boolean before(QueuedUnit a, QueuedUnit b) {
-        if (a.priority != b.priority) {
-            return a.priority > b.priority;
-        }
-        return a.arrivalSeq < b.arrivalSeq;
+    /** Whether the unit at slot i goes before the one at slot j. */
+    private boolean before(int i, int j) {
+        return priority[i] != priority[j] ? priority[i] > priority[j] : arrival[i] < arrival[j];
+    }
+
+    private void move(int from, int to) {
+        QueuedUnit unit = heap[from];
+        heap[to] = unit;
+        priority[to] = priority[from];
+        arrival[to] = arrival[from];
+        unit.heapIndex = to;
     }
 
     private void siftUp(int i) {
         QueuedUnit unit = heap[i];
+        int p = priority[i];
+        long a = arrival[i];
         while (i > 0) {
             int parent = (i - 1) >>> 1;
-            if (!before(unit, heap[parent])) {
+            int pp = priority[parent];
+            if (p != pp ? p < pp : a >= arrival[parent]) {
                 break;
             }
-            heap[i] = heap[parent];
-            heap[i].heapIndex = i;
+            move(parent, i);
             i = parent;
         }
         heap[i] = unit;
+        priority[i] = p;
+        arrival[i] = a;
         unit.heapIndex = i;
     }
 
     private void siftDown(int i) {
         QueuedUnit unit = heap[i];
+        int p = priority[i];
+        long a = arrival[i];
         int half = size >>> 1;
         while (i < half) {
             int child = 2 * i + 1;
             int right = child + 1;
-            if (right < size && before(heap[right], heap[child])) {
+            if (right < size && before(right, child)) {
                 child = right;
             }
-            if (!before(heap[child], unit)) {
+            int cp = priority[child];
+            if (cp != p ? cp < p : arrival[child] >= a) {
                 break;
             }
-            heap[i] = heap[child];
-            heap[i].heapIndex = i;
+            move(child, i);
             i = child;
         }
         heap[i] = unit;
+        priority[i] = p;
+        arrival[i] = a;
         unit.heapIndex = i;
     }
 }
