@@ -144,6 +144,8 @@ public final class SchedulerAgent implements Agent {
     private final List<String> pendingNodeRemovals = new ArrayList<>();
     /** Gantry-placed pods (assumed or bound) per priority: lets preemption say no at once when nobody is lower. */
     private final org.agrona.collections.Int2IntHashMap placedByPriority = new org.agrona.collections.Int2IntHashMap(-1);
+    /** The lowest key of {@link #placedByPriority} with a count above 0; Integer.MAX_VALUE when none. */
+    private int lowestPlacedPriority = Integer.MAX_VALUE;
 
     private static final String FGD = "fgd";
     /** FGD without a configured task-shape distribution learns one: see {@link TaskShapeLearner}. */
@@ -334,7 +336,7 @@ public final class SchedulerAgent implements Agent {
             releasePlacement(existing);
             maybeRemoveNode(ours);
             if (state.isLive(ours)) {
-                wakeForNode(ours);
+                wakeForNode(ours, existing.request);
             }
         }
         if (node == ClusterState.NO_NODE) {
@@ -386,7 +388,7 @@ public final class SchedulerAgent implements Agent {
             releasePlacement(pod);
             maybeRemoveNode(node);
             if (state.isLive(node)) {
-                wakeForNode(node);
+                wakeForNode(node, pod.request);
             }
         }
         GangRecord gang = pod.gang;
@@ -600,7 +602,7 @@ public final class SchedulerAgent implements Agent {
             queues.makeReady(pod);
         }
         if (state.isLive(node)) {
-            wakeForNode(node);
+            wakeForNode(node, pod.request);
         }
     }
 
@@ -983,6 +985,15 @@ public final class SchedulerAgent implements Agent {
      * lists for the node's free GPUs and model are tested, each once.
      */
     private void wakeForNode(int node) {
+        wakeForNode(node, null);
+    }
+
+    /**
+     * As {@link #wakeForNode(int)}, after the placement of {@code released} on the node ended (null when
+     * the node changed otherwise): then the room a class gained there is at most what that pod's CPU,
+     * memory and GPUs make, see {@link #roomGainBound}, and the class's room seen grows by no more.
+     */
+    private void wakeForNode(int node, PlacementRequest released) {
         wakeOwner(nominatedFor[node]);
         wakeOwner(reservedFor[node]);
         if (wakeEverything) {
@@ -1005,7 +1016,7 @@ public final class SchedulerAgent implements Agent {
                     wakePods(shape.id, node, Math.min(copies, parked));
                 }
                 if (shape.gangCount > 0) {
-                    shape.roomSeen += copies;
+                    shape.roomSeen += released == null ? copies : Math.min(copies, roomGainBound(shape.probe, released));
                     wakeGangsWithRoom(shape);
                 }
             }
@@ -1015,6 +1026,41 @@ public final class SchedulerAgent implements Agent {
             // a failed plan may start a preemption: plan them on every fitting change, as other gangs
             wakeGangsOneMemberFits(node, GANG_NEEDS_ROOM_SEEN);
         }
+    }
+
+    /**
+     * An upper bound on how many more copies of {@code probe} a node holds after the placement of
+     * {@code released} on it ended than before. The copies are the least of floor(free / asked) over
+     * CPU, memory and GPU, and a minimum rises by at most the largest rise of its terms; a floor of
+     * free / asked rises by at most ceil(freed / asked). Freed whole GPUs: the pod's whole GPUs, or the
+     * one GPU its share may have emptied; freed shares: 1000 milli per whole GPU, or the pod's share.
+     * Classes with service rules (their cap and skew move with replicas anywhere) and classes asking
+     * nothing get no bound.
+     */
+    static long roomGainBound(PlacementRequest probe, PlacementRequest released) {
+        if (probe.hasServiceRules()) {
+            return Long.MAX_VALUE;
+        }
+        long bound = -1;
+        if (probe.cpuMilli() > 0) {
+            bound = Math.max(bound, ceilDiv(released.cpuMilli(), probe.cpuMilli()));
+        }
+        if (probe.memoryBytes() > 0) {
+            bound = Math.max(bound, ceilDiv(released.memoryBytes(), probe.memoryBytes()));
+        }
+        if (probe.gpus() > 0) {
+            long freedWhole = released.gpus() > 0 ? released.gpus() : released.gpuMilli() > 0 ? 1 : 0;
+            bound = Math.max(bound, ceilDiv(freedWhole, probe.gpus()));
+        } else if (probe.gpuMilli() > 0) {
+            long perGpu = released.gpus() > 0 ? ceilDiv(io.gantry.core.model.ResourceRequest.MILLI_PER_GPU, probe.gpuMilli())
+                    : ceilDiv(released.gpuMilli(), probe.gpuMilli());
+            bound = Math.max(bound, released.gpus() > 0 ? released.gpus() * perGpu : perGpu);
+        }
+        return bound < 0 ? Long.MAX_VALUE : bound;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     /** Wakes up to {@code room} pods of class {@code shapeId}, oldest parked first, skipping those {@code node} is kept from. */
@@ -1463,19 +1509,31 @@ public final class SchedulerAgent implements Agent {
     }
 
     private void countPlaced(int priority, int delta) {
-        placedByPriority.put(priority, Math.max(0, placedByPriority.get(priority)) + delta);
+        int count = Math.max(0, placedByPriority.get(priority)) + delta;
+        placedByPriority.put(priority, count);
+        if (count > 0 && priority < lowestPlacedPriority) {
+            lowestPlacedPriority = priority;
+        } else if (count <= 0 && priority == lowestPlacedPriority) {
+            lowestPlacedPriority = lowestPlacedPriority();
+        }
+    }
+
+    /** The lowest priority with a placed pod, Integer.MAX_VALUE when none: a walk, only when the lowest one empties. */
+    private int lowestPlacedPriority() {
+        int lowest = Integer.MAX_VALUE;
+        org.agrona.collections.Int2IntHashMap.KeyIterator keys = placedByPriority.keySet().iterator();
+        while (keys.hasNext()) {
+            int p = keys.nextValue();
+            if (p < lowest && placedByPriority.get(p) > 0) {
+                lowest = p;
+            }
+        }
+        return lowest;
     }
 
     /** Whether any Gantry-placed pod has a priority below {@code priority}. */
     boolean hasPlacedBelow(int priority) {
-        org.agrona.collections.Int2IntHashMap.KeyIterator keys = placedByPriority.keySet().iterator();
-        while (keys.hasNext()) {
-            int p = keys.nextValue();
-            if (p < priority && placedByPriority.get(p) > 0) {
-                return true;
-            }
-        }
-        return false;
+        return lowestPlacedPriority < priority;
     }
 
     /** Placed, Gantry-scheduled pods in the cluster, for the preemptor. */
@@ -1798,6 +1856,9 @@ public final class SchedulerAgent implements Agent {
         state.verify();
         verifyWakeIndex();
         verifyWaitingGangs();
+        if (lowestPlacedPriority != lowestPlacedPriority()) {
+            throw new IllegalStateException("lowest placed priority: kept " + lowestPlacedPriority + ", counts say " + lowestPlacedPriority());
+        }
         long[] gpu = new long[queues.size()];
         for (PodRecord p : pods.values()) {
             if (p.isPlaced()) {
