@@ -29,6 +29,8 @@ final class GangRecord extends QueuedUnit {
     int eligibleIndex = -1;
     boolean timedOut;
     boolean reservationHeld;
+    /** Nodes reserved or nominated for this gang. */
+    int keptNodes;
     /** Reached minMember at least once; members leaving later do not make it a partly placed gang. */
     boolean scheduledOnce;
     int victimsPending;

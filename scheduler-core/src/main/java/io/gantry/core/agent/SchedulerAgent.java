@@ -81,6 +81,8 @@ public final class SchedulerAgent implements Agent {
     private final WaitingGangs waitingGangs = new WaitingGangs();
     /** A gang spec with a schedule timeout was seen: only then do the timers walk the waiting gangs. */
     private boolean anyGangTimeout;
+    /** Raised whenever a node is reserved or nominated, or stops being: the gang memos compare it. */
+    private long keptVersion;
     /** In time order: every protection lasts the same, so they end in the order they began. */
     private final ArrayDeque<ProtectionTimer> protectionTimers = new ArrayDeque<>();
     private final ArrayDeque<PodRecord> pool = new ArrayDeque<>();
@@ -796,13 +798,27 @@ public final class SchedulerAgent implements Agent {
         NodeFilter filter = keptNodes == 0 ? NodeFilter.ALL : reservationFilter;
         int pool = poolMaskByClass[memberRecords[0].spec.workloadClass().ordinal()];
         boolean placed = false;
-        if (pool != 0) {
-            restrictMembers(count, pool);
-            placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
-            restrictMembers(count, 0);
-        }
-        if (!placed) {
-            placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
+        ShapeClass memo = pool == 0 ? gangMemoShape(gang, count, need) : null;
+        int roomFound;
+        if (memo != null && memo.gangMemoChanges[need] == state.changeCount() && memo.gangMemoKept[need] == keptVersion
+                && memo.gangMemoPriority[need] == gang.priority()) {
+            roomFound = memo.gangMemoRoom[need]; // a plan now would find exactly this room, and fail
+        } else {
+            if (pool != 0) {
+                restrictMembers(count, pool);
+                placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
+                restrictMembers(count, 0);
+            }
+            if (!placed) {
+                placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
+            }
+            roomFound = placed ? need : planner.bestPlaced();
+            if (!placed && memo != null) {
+                memo.gangMemoChanges[need] = state.changeCount();
+                memo.gangMemoKept[need] = keptVersion;
+                memo.gangMemoRoom[need] = roomFound;
+                memo.gangMemoPriority[need] = gang.priority();
+            }
         }
         deciding = null;
         if (placed) {
@@ -810,7 +826,6 @@ public final class SchedulerAgent implements Agent {
             return count;
         }
         String reason = outbox.wantsReasons() ? planner.failure() : GANG_NO_ROOM;
-        int roomFound = planner.bestPlaced();
         if (gang.victimsPending == 0 && config.preemption() && preemptor.tryPreemptGang(gang, memberScratch, count, need, policy, this)) {
             claim(gang, gang.gpuMilliAsked());
             reason = "waiting for " + gang.victimsPending + " lower-priority pod(s) to be evicted; " + reason;
@@ -822,6 +837,34 @@ public final class SchedulerAgent implements Agent {
         parkForRoom(gang, need, count, roomFound);
         reportGang(gang, reason);
         return count;
+    }
+
+    /**
+     * The member shape class whose memo of failed plans may stand in for planning {@code gang}: the
+     * gang has no topology, no preemption in flight and no kept node of its own, its pending members
+     * are all of one class without service rules (and the class's current model mask), and the outbox
+     * does not read reasons. Then its plan fails exactly when the room summed over the nodes it may use
+     * is below {@code need}, and that room is a function of the cluster state, the kept nodes, the class,
+     * the need and the gang's priority: with none of them changed since a failed plan, a plan would find
+     * the same room and fail the same way. Null otherwise.
+     */
+    private ShapeClass gangMemoShape(GangRecord gang, int count, int need) {
+        if (wakeEverything || outbox.wantsReasons() || gang.victimsPending != 0 || gang.keptNodes != 0
+                || gang.spec.topology() != io.gantry.core.gang.TopologyLevel.NONE || need >= ShapeClass.GANG_MEMO_NEEDS || need < 1) {
+            return null;
+        }
+        ShapeClass shape = memberRecords[0].shape;
+        if (shape.probe.hasServiceRules()) {
+            return null;
+        }
+        long mask = shape.probe.modelMask();
+        for (int i = 0; i < count; i++) {
+            // same class and the class's current model mask (a pod prepared before a model was added may lack it)
+            if (memberRecords[i].shape != shape || memberScratch[i].modelMask() != mask) {
+                return null;
+            }
+        }
+        return shape;
     }
 
     /**
@@ -1153,6 +1196,7 @@ public final class SchedulerAgent implements Agent {
         }
         for (ShapeClass shape : shapes) {
             shape.forgetUnfit();
+            shape.forgetGangMemo();
         }
         for (QueuedUnit g = parkedGangs.first(GANG_NEEDS_ROOM_SEEN); g != null; ) {
             QueuedUnit next = ParkedUnits.next(g);
@@ -1200,6 +1244,7 @@ public final class SchedulerAgent implements Agent {
         }
         modelsPrepared = state.models().size();
         for (ShapeClass shape : shapes) {
+            shape.forgetGangMemo();
             boolean filed = shapeIndex.isFiled(shape);
             shapeIndex.remove(shape);
             state.prepare(shape.example, shape.probe);
@@ -1382,12 +1427,24 @@ public final class SchedulerAgent implements Agent {
 
     private void setReserved(int node, QueuedUnit owner) {
         keptNodes += (owner != null ? 1 : 0) - (reservedFor[node] != null ? 1 : 0);
+        countKept(reservedFor[node], owner);
         reservedFor[node] = owner;
     }
 
     private void setNominated(int node, QueuedUnit owner) {
         keptNodes += (owner != null ? 1 : 0) - (nominatedFor[node] != null ? 1 : 0);
+        countKept(nominatedFor[node], owner);
         nominatedFor[node] = owner;
+    }
+
+    private void countKept(QueuedUnit was, QueuedUnit now) {
+        keptVersion++;
+        if (was instanceof GangRecord g) {
+            g.keptNodes--;
+        }
+        if (now instanceof GangRecord g) {
+            g.keptNodes++;
+        }
     }
 
     private void releaseReservation(GangRecord gang) {
@@ -1725,6 +1782,38 @@ public final class SchedulerAgent implements Agent {
     }
 
     /**
+     * A shape class's memo of a failed gang plan stands in for plans while the state and the kept nodes
+     * are unchanged: the room summed over the nodes a gang of that need and priority, owning no kept
+     * node, may use (a full scan) must be the room remembered.
+     */
+    void verifyGangMemos() {
+        for (ShapeClass shape : shapes) {
+            for (int need = 1; need < ShapeClass.GANG_MEMO_NEEDS; need++) {
+                if (shape.gangMemoChanges[need] != state.changeCount() || shape.gangMemoKept[need] != keptVersion) {
+                    continue;
+                }
+                long room = 0;
+                int priority = shape.gangMemoPriority[need];
+                for (int node = 0; node < state.nodeSlots(); node++) {
+                    if (!state.isLive(node)) {
+                        continue;
+                    }
+                    QueuedUnit owner = reservedFor[node];
+                    QueuedUnit nominee = nominatedFor[node];
+                    if ((owner != null && priority <= owner.priority()) || (nominee != null && priority < nominee.priority())) {
+                        continue;
+                    }
+                    room += state.copiesThatFit(shape.probe, node, need);
+                }
+                if (room != shape.gangMemoRoom[need]) {
+                    throw new IllegalStateException(shape + ": gangs of need " + need + " remembered to find room for "
+                            + shape.gangMemoRoom[need] + ", a scan finds " + room);
+                }
+            }
+        }
+    }
+
+    /**
      * The gang timers' candidate for a reservation, found by a walk of every waiting gang (as the
      * timers did before {@link WaitingGangs}), must be the one its heap gives, and the gangs holding a
      * reservation must be those it lists. Advancing the heap to now first changes no decision: the next
@@ -1856,6 +1945,7 @@ public final class SchedulerAgent implements Agent {
         state.verify();
         verifyWakeIndex();
         verifyWaitingGangs();
+        verifyGangMemos();
         if (lowestPlacedPriority != lowestPlacedPriority()) {
             throw new IllegalStateException("lowest placed priority: kept " + lowestPlacedPriority + ", counts say " + lowestPlacedPriority());
         }
