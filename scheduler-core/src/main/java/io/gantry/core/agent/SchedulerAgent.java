@@ -857,10 +857,12 @@ public final class SchedulerAgent implements Agent {
         if (shape.probe.hasServiceRules()) {
             return null;
         }
-        long mask = shape.probe.modelMask();
-        for (int i = 0; i < count; i++) {
-            // same class and the class's current model mask (a pod prepared before a model was added may lack it)
-            if (memberRecords[i].shape != shape || memberScratch[i].modelMask() != mask) {
+        if (memberScratch[0].modelMask() != shape.probe.modelMask()) {
+            return null;
+        }
+        for (int i = 1; i < count; i++) {
+            // one class: the same GPU model names, so the same mask (model ids are interned, never reassigned)
+            if (memberRecords[i].shape != shape) {
                 return null;
             }
         }
