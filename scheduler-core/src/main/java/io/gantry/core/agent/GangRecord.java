@@ -20,8 +20,17 @@ final class GangRecord extends QueuedUnit {
     int placed;
     /** Since when the gang has had its minMember members and waited for room; -1 when not waiting. */
     long waitingSince = -1;
+    /** In {@link WaitingGangs}: its list links, the order it started waiting, past the delay, heap slot. */
+    boolean waiting;
+    GangRecord waitPrev;
+    GangRecord waitNext;
+    long waitSeq;
+    boolean pastDelay;
+    int eligibleIndex = -1;
     boolean timedOut;
     boolean reservationHeld;
+    /** Nodes reserved or nominated for this gang. */
+    int keptNodes;
     /** Reached minMember at least once; members leaving later do not make it a partly placed gang. */
     boolean scheduledOnce;
     int victimsPending;

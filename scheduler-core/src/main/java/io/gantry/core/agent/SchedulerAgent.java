@@ -78,7 +78,11 @@ public final class SchedulerAgent implements Agent {
 
     private final Long2ObjectHashMap<PodRecord> pods = new Long2ObjectHashMap<>();
     private final Map<String, GangRecord> gangs = new HashMap<>();
-    private final List<GangRecord> waitingGangs = new ArrayList<>();
+    private final WaitingGangs waitingGangs = new WaitingGangs();
+    /** A gang spec with a schedule timeout was seen: only then do the timers walk the waiting gangs. */
+    private boolean anyGangTimeout;
+    /** Raised whenever a node is reserved or nominated, or stops being: the gang memos compare it. */
+    private long keptVersion;
     /** In time order: every protection lasts the same, so they end in the order they began. */
     private final ArrayDeque<ProtectionTimer> protectionTimers = new ArrayDeque<>();
     private final ArrayDeque<PodRecord> pool = new ArrayDeque<>();
@@ -142,6 +146,8 @@ public final class SchedulerAgent implements Agent {
     private final List<String> pendingNodeRemovals = new ArrayList<>();
     /** Gantry-placed pods (assumed or bound) per priority: lets preemption say no at once when nobody is lower. */
     private final org.agrona.collections.Int2IntHashMap placedByPriority = new org.agrona.collections.Int2IntHashMap(-1);
+    /** The lowest key of {@link #placedByPriority} with a count above 0; Integer.MAX_VALUE when none. */
+    private int lowestPlacedPriority = Integer.MAX_VALUE;
 
     private static final String FGD = "fgd";
     /** FGD without a configured task-shape distribution learns one: see {@link TaskShapeLearner}. */
@@ -304,7 +310,7 @@ public final class SchedulerAgent implements Agent {
         GangRecord gang = gangs.computeIfAbsent(spec.gang(), GangRecord::new);
         pod.gang = gang;
         gang.members.add(pod);
-        gang.timedOut = false;
+        setTimedOut(gang, false);
         if (gang.isScheduled()) {
             queues.makeReady(pod);
         } else {
@@ -332,7 +338,7 @@ public final class SchedulerAgent implements Agent {
             releasePlacement(existing);
             maybeRemoveNode(ours);
             if (state.isLive(ours)) {
-                wakeForNode(ours);
+                wakeForNode(ours, existing.request);
             }
         }
         if (node == ClusterState.NO_NODE) {
@@ -384,7 +390,7 @@ public final class SchedulerAgent implements Agent {
             releasePlacement(pod);
             maybeRemoveNode(node);
             if (state.isLive(node)) {
-                wakeForNode(node);
+                wakeForNode(node, pod.request);
             }
         }
         GangRecord gang = pod.gang;
@@ -465,7 +471,8 @@ public final class SchedulerAgent implements Agent {
     private void onGangUpdated(GangSpec spec) {
         GangRecord gang = gangs.computeIfAbsent(spec.key(), GangRecord::new);
         gang.spec = spec;
-        gang.timedOut = false;
+        anyGangTimeout |= spec.scheduleTimeoutNanos() > 0;
+        setTimedOut(gang, false);
         if (gang.isScheduled()) {
             releaseMembersAsPods(gang);
         } else if (!gang.members.isEmpty()) {
@@ -597,7 +604,7 @@ public final class SchedulerAgent implements Agent {
             queues.makeReady(pod);
         }
         if (state.isLive(node)) {
-            wakeForNode(node);
+            wakeForNode(node, pod.request);
         }
     }
 
@@ -791,13 +798,27 @@ public final class SchedulerAgent implements Agent {
         NodeFilter filter = keptNodes == 0 ? NodeFilter.ALL : reservationFilter;
         int pool = poolMaskByClass[memberRecords[0].spec.workloadClass().ordinal()];
         boolean placed = false;
-        if (pool != 0) {
-            restrictMembers(count, pool);
-            placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
-            restrictMembers(count, 0);
-        }
-        if (!placed) {
-            placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
+        ShapeClass memo = pool == 0 ? gangMemoShape(gang, count, need) : null;
+        int roomFound;
+        if (memo != null && memo.gangMemoChanges[need] == state.changeCount() && memo.gangMemoKept[need] == keptVersion
+                && memo.gangMemoPriority[need] == gang.priority()) {
+            roomFound = memo.gangMemoRoom[need]; // a plan now would find exactly this room, and fail
+        } else {
+            if (pool != 0) {
+                restrictMembers(count, pool);
+                placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
+                restrictMembers(count, 0);
+            }
+            if (!placed) {
+                placed = planner.plan(memberScratch, count, need, gang.spec, policy, filter);
+            }
+            roomFound = placed ? need : planner.bestPlaced();
+            if (!placed && memo != null) {
+                memo.gangMemoChanges[need] = state.changeCount();
+                memo.gangMemoKept[need] = keptVersion;
+                memo.gangMemoRoom[need] = roomFound;
+                memo.gangMemoPriority[need] = gang.priority();
+            }
         }
         deciding = null;
         if (placed) {
@@ -805,7 +826,6 @@ public final class SchedulerAgent implements Agent {
             return count;
         }
         String reason = outbox.wantsReasons() ? planner.failure() : GANG_NO_ROOM;
-        int roomFound = planner.bestPlaced();
         if (gang.victimsPending == 0 && config.preemption() && preemptor.tryPreemptGang(gang, memberScratch, count, need, policy, this)) {
             claim(gang, gang.gpuMilliAsked());
             reason = "waiting for " + gang.victimsPending + " lower-priority pod(s) to be evicted; " + reason;
@@ -817,6 +837,36 @@ public final class SchedulerAgent implements Agent {
         parkForRoom(gang, need, count, roomFound);
         reportGang(gang, reason);
         return count;
+    }
+
+    /**
+     * The member shape class whose memo of failed plans may stand in for planning {@code gang}: the
+     * gang has no topology, no preemption in flight and no kept node of its own, its pending members
+     * are all of one class without service rules (and the class's current model mask), and the outbox
+     * does not read reasons. Then its plan fails exactly when the room summed over the nodes it may use
+     * is below {@code need}, and that room is a function of the cluster state, the kept nodes, the class,
+     * the need and the gang's priority: with none of them changed since a failed plan, a plan would find
+     * the same room and fail the same way. Null otherwise.
+     */
+    private ShapeClass gangMemoShape(GangRecord gang, int count, int need) {
+        if (wakeEverything || outbox.wantsReasons() || gang.victimsPending != 0 || gang.keptNodes != 0
+                || gang.spec.topology() != io.gantry.core.gang.TopologyLevel.NONE || need >= ShapeClass.GANG_MEMO_NEEDS || need < 1) {
+            return null;
+        }
+        ShapeClass shape = memberRecords[0].shape;
+        if (shape.probe.hasServiceRules()) {
+            return null;
+        }
+        if (memberScratch[0].modelMask() != shape.probe.modelMask()) {
+            return null;
+        }
+        for (int i = 1; i < count; i++) {
+            // one class: the same GPU model names, so the same mask (model ids are interned, never reassigned)
+            if (memberRecords[i].shape != shape) {
+                return null;
+            }
+        }
+        return shape;
     }
 
     /**
@@ -980,6 +1030,15 @@ public final class SchedulerAgent implements Agent {
      * lists for the node's free GPUs and model are tested, each once.
      */
     private void wakeForNode(int node) {
+        wakeForNode(node, null);
+    }
+
+    /**
+     * As {@link #wakeForNode(int)}, after the placement of {@code released} on the node ended (null when
+     * the node changed otherwise): then the room a class gained there is at most what that pod's CPU,
+     * memory and GPUs make, see {@link #roomGainBound}, and the class's room seen grows by no more.
+     */
+    private void wakeForNode(int node, PlacementRequest released) {
         wakeOwner(nominatedFor[node]);
         wakeOwner(reservedFor[node]);
         if (wakeEverything) {
@@ -1002,7 +1061,7 @@ public final class SchedulerAgent implements Agent {
                     wakePods(shape.id, node, Math.min(copies, parked));
                 }
                 if (shape.gangCount > 0) {
-                    shape.roomSeen += copies;
+                    shape.roomSeen += released == null ? copies : Math.min(copies, roomGainBound(shape.probe, released));
                     wakeGangsWithRoom(shape);
                 }
             }
@@ -1012,6 +1071,41 @@ public final class SchedulerAgent implements Agent {
             // a failed plan may start a preemption: plan them on every fitting change, as other gangs
             wakeGangsOneMemberFits(node, GANG_NEEDS_ROOM_SEEN);
         }
+    }
+
+    /**
+     * An upper bound on how many more copies of {@code probe} a node holds after the placement of
+     * {@code released} on it ended than before. The copies are the least of floor(free / asked) over
+     * CPU, memory and GPU, and a minimum rises by at most the largest rise of its terms; a floor of
+     * free / asked rises by at most ceil(freed / asked). Freed whole GPUs: the pod's whole GPUs, or the
+     * one GPU its share may have emptied; freed shares: 1000 milli per whole GPU, or the pod's share.
+     * Classes with service rules (their cap and skew move with replicas anywhere) and classes asking
+     * nothing get no bound.
+     */
+    static long roomGainBound(PlacementRequest probe, PlacementRequest released) {
+        if (probe.hasServiceRules()) {
+            return Long.MAX_VALUE;
+        }
+        long bound = -1;
+        if (probe.cpuMilli() > 0) {
+            bound = Math.max(bound, ceilDiv(released.cpuMilli(), probe.cpuMilli()));
+        }
+        if (probe.memoryBytes() > 0) {
+            bound = Math.max(bound, ceilDiv(released.memoryBytes(), probe.memoryBytes()));
+        }
+        if (probe.gpus() > 0) {
+            long freedWhole = released.gpus() > 0 ? released.gpus() : released.gpuMilli() > 0 ? 1 : 0;
+            bound = Math.max(bound, ceilDiv(freedWhole, probe.gpus()));
+        } else if (probe.gpuMilli() > 0) {
+            long perGpu = released.gpus() > 0 ? ceilDiv(io.gantry.core.model.ResourceRequest.MILLI_PER_GPU, probe.gpuMilli())
+                    : ceilDiv(released.gpuMilli(), probe.gpuMilli());
+            bound = Math.max(bound, released.gpus() > 0 ? released.gpus() * perGpu : perGpu);
+        }
+        return bound < 0 ? Long.MAX_VALUE : bound;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     /** Wakes up to {@code room} pods of class {@code shapeId}, oldest parked first, skipping those {@code node} is kept from. */
@@ -1080,7 +1174,15 @@ public final class SchedulerAgent implements Agent {
 
     private void refreshOrder(GangRecord gang) {
         int before = gang.priority();
-        gang.refreshOrder();
+        if (gang.isReady()) {
+            // the ready heap keeps the keys (and the queue) it was given: take the gang out and in again
+            queues.removeReady(gang);
+            gang.refreshOrder();
+            queues.makeReady(gang);
+        } else {
+            gang.refreshOrder();
+        }
+        waitingGangs.orderChanged(gang);
         afterPriorityChange(gang, before);
     }
 
@@ -1096,6 +1198,7 @@ public final class SchedulerAgent implements Agent {
         }
         for (ShapeClass shape : shapes) {
             shape.forgetUnfit();
+            shape.forgetGangMemo();
         }
         for (QueuedUnit g = parkedGangs.first(GANG_NEEDS_ROOM_SEEN); g != null; ) {
             QueuedUnit next = ParkedUnits.next(g);
@@ -1143,6 +1246,7 @@ public final class SchedulerAgent implements Agent {
         }
         modelsPrepared = state.models().size();
         for (ShapeClass shape : shapes) {
+            shape.forgetGangMemo();
             boolean filed = shapeIndex.isFiled(shape);
             shapeIndex.remove(shape);
             state.prepare(shape.example, shape.probe);
@@ -1224,40 +1328,37 @@ public final class SchedulerAgent implements Agent {
             return 0;
         }
         int work = 0;
-        GangRecord head = null;
-        for (int i = 0; i < waitingGangs.size(); i++) {
-            GangRecord gang = waitingGangs.get(i);
-            long waited = now - gang.waitingSince;
-            long timeout = gang.spec == null ? 0 : gang.spec.scheduleTimeoutNanos();
-            if (!gang.timedOut && timeout > 0 && waited >= timeout) {
-                gang.timedOut = true;
-                releaseReservation(gang);
-                outbox.gangStatus(gang.key, Outbox.GangPhase.TIMED_OUT, gang.placed, gang.minMember(),
-                        "gang " + gang.key + ": not placed within its schedule timeout; " + gang.lastReason);
-                work++;
-            }
-            if (!gang.timedOut && config.reservationDelayNanos() > 0 && waited >= config.reservationDelayNanos()
-                    && (head == null || before(gang, head))) {
-                head = gang;
+        if (anyGangTimeout) {
+            for (GangRecord gang = waitingGangs.first(); gang != null; gang = gang.waitNext) {
+                long timeout = gang.spec == null ? 0 : gang.spec.scheduleTimeoutNanos();
+                if (!gang.timedOut && timeout > 0 && now - gang.waitingSince >= timeout) {
+                    setTimedOut(gang, true);
+                    releaseReservation(gang);
+                    outbox.gangStatus(gang.key, Outbox.GangPhase.TIMED_OUT, gang.placed, gang.minMember(),
+                            "gang " + gang.key + ": not placed within its schedule timeout; " + gang.lastReason);
+                    work++;
+                }
             }
         }
-        if (head != null && !head.reservationHeld && !anyReservationBy(head)) {
-            work += reserveFor(head);
+        if (config.reservationDelayNanos() > 0) {
+            waitingGangs.advance(now, config.reservationDelayNanos());
+            GangRecord head = waitingGangs.head();
+            if (head != null && !head.reservationHeld && !waitingGangs.anyHolderNotAfter(head)) {
+                work += reserveFor(head);
+            }
         }
         return work;
     }
 
-    private static boolean before(QueuedUnit a, QueuedUnit b) {
-        return a.priority() != b.priority() ? a.priority() > b.priority() : a.arrivalSeq() < b.arrivalSeq();
+    private void setTimedOut(GangRecord gang, boolean timedOut) {
+        if (gang.timedOut != timedOut) {
+            gang.timedOut = timedOut;
+            waitingGangs.timedOutChanged(gang);
+        }
     }
 
-    private boolean anyReservationBy(GangRecord candidate) {
-        for (GangRecord g : waitingGangs) {
-            if (g.reservationHeld && g != candidate && !before(candidate, g)) {
-                return true;
-            }
-        }
-        return false;
+    static boolean before(QueuedUnit a, QueuedUnit b) {
+        return a.priority() != b.priority() ? a.priority() > b.priority() : a.arrivalSeq() < b.arrivalSeq();
     }
 
     /**
@@ -1304,6 +1405,7 @@ public final class SchedulerAgent implements Agent {
             return 0;
         }
         gang.reservationHeld = true;
+        waitingGangs.holds(gang);
         outbox.gangStatus(gang.key, Outbox.GangPhase.PENDING, gang.placed, gang.minMember(),
                 "gang " + gang.key + ": reserved " + reserved + " node(s) after waiting; smaller work backfills elsewhere");
         return reserved;
@@ -1327,12 +1429,24 @@ public final class SchedulerAgent implements Agent {
 
     private void setReserved(int node, QueuedUnit owner) {
         keptNodes += (owner != null ? 1 : 0) - (reservedFor[node] != null ? 1 : 0);
+        countKept(reservedFor[node], owner);
         reservedFor[node] = owner;
     }
 
     private void setNominated(int node, QueuedUnit owner) {
         keptNodes += (owner != null ? 1 : 0) - (nominatedFor[node] != null ? 1 : 0);
+        countKept(nominatedFor[node], owner);
         nominatedFor[node] = owner;
+    }
+
+    private void countKept(QueuedUnit was, QueuedUnit now) {
+        keptVersion++;
+        if (was instanceof GangRecord g) {
+            g.keptNodes--;
+        }
+        if (now instanceof GangRecord g) {
+            g.keptNodes++;
+        }
     }
 
     private void releaseReservation(GangRecord gang) {
@@ -1341,6 +1455,7 @@ public final class SchedulerAgent implements Agent {
         }
         clearReservationsOf(gang);
         gang.reservationHeld = false;
+        waitingGangs.released(gang);
     }
 
     private void clearReservationsOf(QueuedUnit owner) {
@@ -1453,19 +1568,31 @@ public final class SchedulerAgent implements Agent {
     }
 
     private void countPlaced(int priority, int delta) {
-        placedByPriority.put(priority, Math.max(0, placedByPriority.get(priority)) + delta);
+        int count = Math.max(0, placedByPriority.get(priority)) + delta;
+        placedByPriority.put(priority, count);
+        if (count > 0 && priority < lowestPlacedPriority) {
+            lowestPlacedPriority = priority;
+        } else if (count <= 0 && priority == lowestPlacedPriority) {
+            lowestPlacedPriority = lowestPlacedPriority();
+        }
+    }
+
+    /** The lowest priority with a placed pod, Integer.MAX_VALUE when none: a walk, only when the lowest one empties. */
+    private int lowestPlacedPriority() {
+        int lowest = Integer.MAX_VALUE;
+        org.agrona.collections.Int2IntHashMap.KeyIterator keys = placedByPriority.keySet().iterator();
+        while (keys.hasNext()) {
+            int p = keys.nextValue();
+            if (p < lowest && placedByPriority.get(p) > 0) {
+                lowest = p;
+            }
+        }
+        return lowest;
     }
 
     /** Whether any Gantry-placed pod has a priority below {@code priority}. */
     boolean hasPlacedBelow(int priority) {
-        org.agrona.collections.Int2IntHashMap.KeyIterator keys = placedByPriority.keySet().iterator();
-        while (keys.hasNext()) {
-            int p = keys.nextValue();
-            if (p < priority && placedByPriority.get(p) > 0) {
-                return true;
-            }
-        }
-        return false;
+        return lowestPlacedPriority < priority;
     }
 
     /** Placed, Gantry-scheduled pods in the cluster, for the preemptor. */
@@ -1657,6 +1784,75 @@ public final class SchedulerAgent implements Agent {
     }
 
     /**
+     * A shape class's memo of a failed gang plan stands in for plans while the state and the kept nodes
+     * are unchanged: the room summed over the nodes a gang of that need and priority, owning no kept
+     * node, may use (a full scan) must be the room remembered.
+     */
+    void verifyGangMemos() {
+        for (ShapeClass shape : shapes) {
+            for (int need = 1; need < ShapeClass.GANG_MEMO_NEEDS; need++) {
+                if (shape.gangMemoChanges[need] != state.changeCount() || shape.gangMemoKept[need] != keptVersion) {
+                    continue;
+                }
+                long room = 0;
+                int priority = shape.gangMemoPriority[need];
+                for (int node = 0; node < state.nodeSlots(); node++) {
+                    if (!state.isLive(node)) {
+                        continue;
+                    }
+                    QueuedUnit owner = reservedFor[node];
+                    QueuedUnit nominee = nominatedFor[node];
+                    if ((owner != null && priority <= owner.priority()) || (nominee != null && priority < nominee.priority())) {
+                        continue;
+                    }
+                    room += state.copiesThatFit(shape.probe, node, need);
+                }
+                if (room != shape.gangMemoRoom[need]) {
+                    throw new IllegalStateException(shape + ": gangs of need " + need + " remembered to find room for "
+                            + shape.gangMemoRoom[need] + ", a scan finds " + room);
+                }
+            }
+        }
+    }
+
+    /**
+     * The gang timers' candidate for a reservation, found by a walk of every waiting gang (as the
+     * timers did before {@link WaitingGangs}), must be the one its heap gives, and the gangs holding a
+     * reservation must be those it lists. Advancing the heap to now first changes no decision: the next
+     * timer run would do it at this time or later.
+     */
+    void verifyWaitingGangs() {
+        long previous = Long.MIN_VALUE;
+        int n = 0;
+        GangRecord head = null;
+        for (GangRecord gang = waitingGangs.first(); gang != null; gang = gang.waitNext) {
+            n++;
+            if (gang.waitingSince < previous) {
+                throw new IllegalStateException("waiting gangs out of order at " + gang.key);
+            }
+            previous = gang.waitingSince;
+            if (config.reservationDelayNanos() > 0 && !gang.timedOut && now - gang.waitingSince >= config.reservationDelayNanos()
+                    && (head == null || before(gang, head))) {
+                head = gang;
+            }
+        }
+        if (n != waitingGangs.size()) {
+            throw new IllegalStateException("waiting gangs: " + waitingGangs.size() + " counted, " + n + " listed");
+        }
+        if (config.reservationDelayNanos() > 0) {
+            waitingGangs.advance(now, config.reservationDelayNanos());
+            if (waitingGangs.head() != head) {
+                throw new IllegalStateException("gang timers: the heap's candidate is " + waitingGangs.head() + ", a walk finds " + head);
+            }
+        }
+        for (GangRecord gang : gangs.values()) {
+            if (gang.reservationHeld != waitingGangs.listsHolder(gang)) {
+                throw new IllegalStateException(gang.name() + ": holds a reservation " + gang.reservationHeld + ", listed " + !gang.reservationHeld);
+            }
+        }
+    }
+
+    /**
      * Checks the wake bookkeeping: each shape class counts as waiters exactly its parked pods, its woken
      * pods not yet decided and its gangs filed by room; it is filed in the wake index exactly while it has
      * waiters; and for every live node the index lists every filed class that fits there (it never
@@ -1750,6 +1946,11 @@ public final class SchedulerAgent implements Agent {
     public void verify() {
         state.verify();
         verifyWakeIndex();
+        verifyWaitingGangs();
+        verifyGangMemos();
+        if (lowestPlacedPriority != lowestPlacedPriority()) {
+            throw new IllegalStateException("lowest placed priority: kept " + lowestPlacedPriority + ", counts say " + lowestPlacedPriority());
+        }
         long[] gpu = new long[queues.size()];
         for (PodRecord p : pods.values()) {
             if (p.isPlaced()) {

@@ -54,6 +54,27 @@ final class ShapeClass {
      * were short of (see {@link SchedulerAgent}). Monotone.
      */
     long roomSeen;
+    /** Gang needs a failed plan is remembered for: 1 .. GANG_MEMO_NEEDS - 1. */
+    static final int GANG_MEMO_NEEDS = 17;
+    /**
+     * Per need: the cluster state's change count and the agent's kept-node version at the last failed
+     * plan of a gang of this member shape that owned no kept node (-1: none), the room it found, and
+     * its priority. While both counts stand, a gang of that need and priority owning no kept node
+     * would find exactly that room.
+     */
+    final long[] gangMemoChanges = new long[GANG_MEMO_NEEDS];
+    final long[] gangMemoKept = new long[GANG_MEMO_NEEDS];
+    final int[] gangMemoRoom = new int[GANG_MEMO_NEEDS];
+    final int[] gangMemoPriority = new int[GANG_MEMO_NEEDS];
+
+    {
+        Arrays.fill(gangMemoChanges, -1);
+    }
+
+    void forgetGangMemo() {
+        Arrays.fill(gangMemoChanges, -1);
+    }
+
     /** Gangs of this member shape waiting for room, a min-heap on {@link GangRecord#roomThreshold}. */
     GangRecord[] gangsByThreshold = new GangRecord[4];
     int gangCount;

@@ -175,10 +175,14 @@ public final class QueueBook {
         unit.where = QueuedUnit.IDLE;
     }
 
-    /** The next unit to schedule, taken out of its heap; null when nothing is ready. */
+    /**
+     * The next unit to schedule, taken out of its heap; null when nothing is ready. Dominant shares
+     * are computed only for heads of equal priority, where they decide (a walk of the queue specs each).
+     */
     public QueuedUnit pollNext() {
         int best = -1;
         double bestShare = 0;
+        boolean bestShareKnown = false;
         for (int q = 0; q < ready.size(); q++) {
             QueuedUnit head = ready.get(q).peek();
             if (head == null) {
@@ -186,16 +190,20 @@ public final class QueueBook {
             }
             if (best < 0) {
                 best = q;
-                bestShare = dominantShare(q);
+                bestShareKnown = false;
                 continue;
             }
             QueuedUnit bestHead = ready.get(best).peek();
             if (head.priority != bestHead.priority) {
                 if (head.priority > bestHead.priority) {
                     best = q;
-                    bestShare = dominantShare(q);
+                    bestShareKnown = false;
                 }
                 continue;
+            }
+            if (!bestShareKnown) {
+                bestShare = dominantShare(best);
+                bestShareKnown = true;
             }
             double share = dominantShare(q);
             if (share < bestShare || (share == bestShare && head.arrivalSeq < bestHead.arrivalSeq)) {

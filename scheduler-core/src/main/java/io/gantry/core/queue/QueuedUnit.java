@@ -13,7 +13,9 @@ public abstract class QueuedUnit {
     public static final int PARKED = 2;
 
     int where = IDLE;
-    int heapIndex = -1;
+    /** Whether the unit is in a ready heap; its entry there is live while the generations match. */
+    boolean inHeap;
+    int heapGeneration;
     QueuedUnit nextParked;
     QueuedUnit prevParked;
     int parkedBucket = -1;

@@ -297,6 +297,12 @@ class AgentPropertiesTest {
         final List<Object> calls = new ArrayList<>();
         final List<String> trace = new ArrayList<>();
         int taken;
+        boolean wantsReasons = true;
+
+        @Override
+        public boolean wantsReasons() {
+            return wantsReasons;
+        }
 
         @Override
         public void bind(PodSpec pod, String nodeName, int gpuMask) {
@@ -413,6 +419,35 @@ class AgentPropertiesTest {
         assertThat(b).hasSameSizeAs(a);
     }
 
+    /**
+     * The same with an outbox that reads no reasons (as the simulator's), where a shape class's memo of a
+     * failed gang plan stands in for planning gangs of its shape, and pods fail fast without fresh
+     * reasons: the binds, evictions and withdrawals are still those of waking everything. verify()
+     * checks each memo against a scan of the nodes after every duty cycle.
+     */
+    @Property(tries = 100)
+    void withoutReasonsTheShortcutsDecideAsWakingEverything(@ForAll("streams") Stream stream) {
+        ClusterDriver indexed = new ClusterDriver(stream.smallCycles(), false, false);
+        indexed.run(stream.ops());
+        ClusterDriver everything = new ClusterDriver(stream.smallCycles(), true);
+        everything.run(stream.ops());
+        List<String> a = withoutEvictionReasons(decisions(everything.outbox.trace));
+        List<String> b = withoutEvictionReasons(decisions(indexed.outbox.trace));
+        int common = Math.min(a.size(), b.size());
+        for (int i = 0; i < common; i++) {
+            assertThat(b.get(i)).as("decision %d of %d", i, a.size()).isEqualTo(a.get(i));
+        }
+        assertThat(b).hasSameSizeAs(a);
+    }
+
+    private static List<String> withoutEvictionReasons(List<String> decisions) {
+        List<String> out = new ArrayList<>();
+        for (String d : decisions) {
+            out.add(d.startsWith("evict ") && d.indexOf(':') > 0 ? d.substring(0, d.indexOf(':')) : d);
+        }
+        return out;
+    }
+
     private static List<String> decisions(List<String> trace) {
         List<String> out = new ArrayList<>();
         for (String call : trace) {
@@ -451,6 +486,11 @@ class AgentPropertiesTest {
         }
 
         ClusterDriver(boolean smallCycles, boolean wakeEverything) {
+            this(smallCycles, wakeEverything, true);
+        }
+
+        ClusterDriver(boolean smallCycles, boolean wakeEverything, boolean reasons) {
+            outbox.wantsReasons = reasons;
             SchedulerConfig base = SchedulerConfig.defaults().withReservationDelayNanos(10 * SECOND);
             this.config = smallCycles ? base.withCycleLimits(3, 2) : base;
             clock.update(0);

@@ -217,4 +217,52 @@ class GangScenarioTest {
         h.step();
         assertThat(h.outbox.newBinds()).extracting(b -> b.pod().name()).containsExactly("g-1");
     }
+
+    /**
+     * Without reasons, a failed plan is remembered by the member shape class and stands in for planning
+     * gangs of that shape and need until room could have grown: then they are planned again and bind.
+     */
+    @Test
+    void gangsOfOneShapeArePlannedAgainOnceRoomGrewAfterAFailedPlanWasRemembered() {
+        AgentHarness h = new AgentHarness(SchedulerConfig.defaults().withReservationDelayNanos(0));
+        h.outbox.wantsReasons = false;
+        h.node("n1", 4, "A100");
+        h.node("n2", 4, "A100");
+        List<PodSpec> fillers = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            fillers.add(h.pod("filler-" + i, 1, 0));
+        }
+        h.step();
+        assertThat(fillers).allMatch(h::isBound);
+        h.gang("a", 2, 0);
+        h.gang("b", 2, 0);
+        List<PodSpec> a = List.of(h.pod("a-0", 2, 0, "default", "a"), h.pod("a-1", 2, 0, "default", "a"));
+        List<PodSpec> b = List.of(h.pod("b-0", 2, 0, "default", "b"), h.pod("b-1", 2, 0, "default", "b"));
+        h.step();
+        assertThat(h.outbox.binds).hasSize(8);
+
+        // room for one member: both gangs fail again (the second by the remembered plan)
+        String n1 = h.agent.state().nodeName(h.agent.nodeOf(fillers.get(0).id()));
+        List<PodSpec> onN1 = fillers.stream().filter(f -> h.agent.state().nodeName(h.agent.nodeOf(f.id())).equals(n1)).toList();
+        List<PodSpec> onN2 = fillers.stream().filter(f -> !onN1.contains(f)).toList();
+        h.remove(onN1.get(0));
+        h.remove(onN1.get(1));
+        h.step();
+        assertThat(h.outbox.binds).hasSize(8);
+
+        // room for two: the first gang binds, the second fails on what is left
+        h.remove(onN2.get(0));
+        h.remove(onN2.get(1));
+        h.step();
+        assertThat(a).allMatch(h::isBound);
+        assertThat(b).noneMatch(h::isBound);
+
+        // the rest leaves: the second gang binds too
+        h.remove(onN1.get(2));
+        h.remove(onN1.get(3));
+        h.remove(onN2.get(2));
+        h.remove(onN2.get(3));
+        h.step();
+        assertThat(b).allMatch(h::isBound);
+    }
 }

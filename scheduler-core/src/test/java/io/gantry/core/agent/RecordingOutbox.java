@@ -24,6 +24,13 @@ final class RecordingOutbox implements Outbox {
     final List<PodSpec> cancels = new ArrayList<>();
     final Map<String, String> lastReasonByPod = new LinkedHashMap<>();
     final List<GangStatus> gangStatuses = new ArrayList<>();
+    /** What {@link #wantsReasons()} answers; false as the simulator's outbox. */
+    boolean wantsReasons = true;
+
+    @Override
+    public boolean wantsReasons() {
+        return wantsReasons;
+    }
     int bindsTaken;
     int evictionsTaken;
 
