@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 final class RealApiServer implements AutoCloseable {
     private static final String IMPLEMENTATION = "io.gantry.plugin.kube.realapi.KubeApiTestServer";
     private static RealApiServer shared;
+    private static IllegalStateException failed;
 
     private final AutoCloseable server;
     private final String kubeconfigYaml;
@@ -28,8 +29,16 @@ final class RealApiServer implements AutoCloseable {
 
     /** The one API server of this JVM, started on first use and stopped when the JVM exits. */
     static synchronized RealApiServer start() {
+        if (failed != null) {
+            throw new IllegalStateException("no kube-apiserver (it failed to start for an earlier test): " + failed.getMessage(), failed);
+        }
         if (shared == null) {
-            shared = launch();
+            try {
+                shared = launch();
+            } catch (IllegalStateException e) {
+                failed = e;
+                throw e;
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     shared.server.close();
