@@ -9,6 +9,7 @@ import io.gantry.plugin.config.SettingsLoader;
 import io.gantry.plugin.kube.InMemoryApiServer;
 import io.gantry.plugin.metrics.SchedulerMetrics;
 import io.gantry.plugin.run.ClientSettings;
+import io.gantry.plugin.run.CompletionPool;
 import io.gantry.plugin.run.GantryScheduler;
 import org.HdrHistogram.Histogram;
 
@@ -63,6 +64,7 @@ public final class KubeApiThroughput {
     }
 
     public static void main(String[] args) throws Exception {
+        CompletionPool.widen(); // as the gantry command does
         int nodeCount = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int podCount = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         boolean before = args.length > 2 && "before".equals(args[2]);
