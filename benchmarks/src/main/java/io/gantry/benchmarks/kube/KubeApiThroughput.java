@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.okhttp.OkHttpClientFactory;
 import io.gantry.plugin.config.SchedulerSettings;
 import io.gantry.plugin.config.SettingsLoader;
 import io.gantry.plugin.kube.InMemoryApiServer;
@@ -43,15 +45,17 @@ import java.util.function.BooleanSupplier;
  * second and the latency from each pod's creation to the watch event that shows it bound.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.gantry.benchmarks.kube.KubeApiThroughput [nodes] [pods] [mode] [producers]
+ * java -cp benchmarks/target/benchmarks.jar io.gantry.benchmarks.kube.KubeApiThroughput [nodes] [pods] [mode] [producers] [rate]
  *   nodes      default 5000
  *   pods       default 10000
  *   mode       during: pods are created while the scheduler runs (default)
  *              before: all pods exist before the scheduler starts, which then lists and binds them
  *   producers  threads creating pods, default 4
+ *   rate       pods created per second in 'during' mode, default 0: as fast as the producers can
+ * -Dgantry.bench.http=okhttp runs the scheduler on fabric8's OkHttp client instead of the JDK's.
  * </pre>
  *
- * The load generator creates pods with plain HTTP from prepared JSON and watches them with one raw HTTP
+ * The load generator creates pods from prepared JSON over keep-alive sockets ({@link PlainHttpConnection}) and watches them with one HTTP
  * watch, so that little of the machine goes to the harness. Client, scheduler and API server share the
  * machine's cores: at the end the CPU time of each thread group is printed, to show where it went. The
  * reference is kube-scheduler's own CI floor on 5,000 nodes: about 680 pods/s for plain pods and 180 pods/s
@@ -73,36 +77,41 @@ public final class KubeApiThroughput {
             System.exit(2);
         }
         int producers = args.length > 3 ? Integer.parseInt(args[3]) : 4;
-        System.out.printf("%d nodes, %d one-GPU pods created %s the scheduler starts, %d producers; load average at start: %s%n",
-                nodeCount, podCount, before ? "before" : "while", producers, loadAverage());
+        double rate = args.length > 4 ? Double.parseDouble(args[4]) : 0;
+        System.out.printf("%d nodes, %d one-GPU pods created %s the scheduler starts%s, %d producers; load average at start: %s%n",
+                nodeCount, podCount, before ? "before" : "while", rate > 0 ? " at " + rate + " pods/s" : "", producers, loadAverage());
 
         InMemoryApiServer server = new InMemoryApiServer(4 * podCount + 1000);
         server.recordCalls(false);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(2, named("load-http"))).build();
+                .executor(Executors.newFixedThreadPool(1, named("load-http"))).build(); // only for the watch
         ExecutorService pool = Executors.newFixedThreadPool(producers, named("load-producer"));
 
         long t0 = System.nanoTime();
-        run(pool, producers, nodeCount, i -> post(http, server.url() + "/api/v1/nodes", node("node-" + i)));
+        run(pool, producers, nodeCount, server.url(), (c, i) -> created(c, "/api/v1/nodes", node("node-" + i)));
         System.out.printf("created %d nodes in %.1f s%n", nodeCount, (System.nanoTime() - t0) / 1e9);
 
         Map<String, Long> createdAt = new ConcurrentHashMap<>(podCount * 2);
         Histogram latencyMicros = new Histogram(TimeUnit.MINUTES.toMicros(30), 3);
         AtomicInteger bound = new AtomicInteger();
+        AtomicLong firstBind = new AtomicLong();
         AtomicLong lastBind = new AtomicLong();
-        Thread watcher = watchBinds(http, server.url(), createdAt, latencyMicros, bound, lastBind);
+        Thread watcher = watchBinds(http, server.url(), createdAt, latencyMicros, bound, firstBind, lastBind);
 
         SchedulerSettings settings = SettingsLoader.parse("leaderElection: {enabled: false}\nmetrics: {port: 0}\n");
         Config config = Config.fromKubeconfig(kubeconfig(server.url()));
         config.setOnlyHttpWatches(true);
+        String httpClient = System.getProperty("gantry.bench.http", "jdk");
         GantryScheduler scheduler = new GantryScheduler(new KubernetesClientBuilder()
+                .withHttpClientFactory("okhttp".equals(httpClient) ? new OkHttpClientFactory() : new JdkHttpClientFactory())
                 .withConfig(ClientSettings.tune(config, settings)).build(), settings, "probe", new SchedulerMetrics());
+        System.out.println("scheduler's HTTP client: " + httpClient);
 
         long start;
         double createSeconds;
         if (before) {
             start = System.nanoTime();
-            createPods(pool, producers, podCount, http, server.url(), createdAt);
+            createPods(pool, producers, podCount, server.url(), createdAt, 0);
             createSeconds = (System.nanoTime() - start) / 1e9;
             start = System.nanoTime();
             scheduler.start();
@@ -110,14 +119,15 @@ public final class KubeApiThroughput {
             scheduler.start();
             waitFor(scheduler::leading, 300);
             start = System.nanoTime();
-            createPods(pool, producers, podCount, http, server.url(), createdAt);
+            createPods(pool, producers, podCount, server.url(), createdAt, rate);
             createSeconds = (System.nanoTime() - start) / 1e9;
         }
         boolean all = waitFor(() -> bound.get() == podCount, 600);
         double seconds = (lastBind.get() - start) / 1e9;
         System.out.printf("created %d pending 1-GPU pods in %.1f s (%.0f pods/s)%n", podCount, createSeconds, podCount / createSeconds);
-        System.out.printf("bound %d of %d pods in %.1f s %s: %.0f pods/s%n", bound.get(), podCount, seconds,
-                before ? "from the scheduler's start" : "from the first creation", bound.get() / seconds);
+        System.out.printf("bound %d of %d pods in %.1f s %s: %.0f pods/s (first to last bind: %.0f pods/s)%n", bound.get(), podCount,
+                seconds, before ? "from the scheduler's start" : "from the first creation", bound.get() / seconds,
+                (bound.get() - 1) / ((lastBind.get() - firstBind.get()) / 1e9));
         synchronized (latencyMicros) {
             System.out.printf("creation to bound (watch), ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f%n",
                     latencyMicros.getValueAtPercentile(50) / 1e3, latencyMicros.getValueAtPercentile(90) / 1e3,
@@ -133,18 +143,18 @@ public final class KubeApiThroughput {
     }
 
     private interface Task {
-        void run(int i) throws Exception;
+        void run(PlainHttpConnection connection, int i) throws Exception;
     }
 
-    /** Runs {@code task(0..count-1)} split over {@code producers} threads, and waits. */
-    private static void run(ExecutorService pool, int producers, int count, Task task) throws InterruptedException {
+    /** Runs {@code task(0..count-1)} split over {@code producers} threads, one connection each, and waits. */
+    private static void run(ExecutorService pool, int producers, int count, String url, Task task) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(producers);
         for (int p = 0; p < producers; p++) {
             final int first = p;
             pool.execute(() -> {
-                try {
+                try (PlainHttpConnection connection = new PlainHttpConnection(URI.create(url))) {
                     for (int i = first; i < count; i += producers) {
-                        task.run(i);
+                        task.run(connection, i);
                     }
                 } catch (Exception e) {
                     e.printStackTrace();
@@ -156,27 +166,33 @@ public final class KubeApiThroughput {
         done.await();
     }
 
-    private static void createPods(ExecutorService pool, int producers, int podCount, HttpClient http, String url,
-                                   Map<String, Long> createdAt) throws InterruptedException {
-        String target = url + "/api/v1/namespaces/load/pods";
-        run(pool, producers, podCount, i -> {
+    /** Pod i is created at {@code i / rate} seconds from now (as soon as possible when rate is 0). */
+    private static void createPods(ExecutorService pool, int producers, int podCount, String url,
+                                   Map<String, Long> createdAt, double rate) throws InterruptedException {
+        long t0 = System.nanoTime();
+        run(pool, producers, podCount, url, (c, i) -> {
+            if (rate > 0) {
+                long due = t0 + (long) (i * 1e9 / rate);
+                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
             String name = "pod-" + i;
             createdAt.put(name, System.nanoTime());
-            post(http, target, pod(name));
+            created(c, "/api/v1/namespaces/load/pods", pod(name));
         });
     }
 
-    private static void post(HttpClient http, String url, String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("POST " + url + ": " + r.statusCode() + " " + r.body());
+    private static void created(PlainHttpConnection connection, String path, String body) throws IOException {
+        int code = connection.post(path, body);
+        if (code != 201) {
+            throw new IllegalStateException("POST " + path + ": HTTP " + code);
         }
     }
 
     /** One raw watch on pods: each pod's first event with a node name is its bind. */
     private static Thread watchBinds(HttpClient http, String url, Map<String, Long> createdAt, Histogram latencyMicros,
-                                     AtomicInteger bound, AtomicLong lastBind) throws IOException, InterruptedException {
+                                     AtomicInteger bound, AtomicLong firstBind, AtomicLong lastBind) throws IOException, InterruptedException {
         HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/namespaces/load/pods?watch=true"))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
         Thread t = new Thread(() -> {
@@ -196,6 +212,7 @@ public final class KubeApiThroughput {
                         synchronized (latencyMicros) {
                             latencyMicros.recordValue(Math.max(0, (now - created) / 1000));
                         }
+                        firstBind.compareAndSet(0, now);
                         lastBind.set(now);
                         bound.incrementAndGet();
                     }

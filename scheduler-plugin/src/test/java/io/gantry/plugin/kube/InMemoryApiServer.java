@@ -469,7 +469,7 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
                 return status(409, "AlreadyExists", t.plural + " \"" + named.name + "\" already exists");
             }
             meta.put("uid", UUID.randomUUID().toString());
-            meta.put("creationTimestamp", Instant.now().toString().replaceAll("\\.\\d+Z$", "Z"));
+            meta.put("creationTimestamp", now());
             meta.remove("deletionTimestamp");
             if (!obj.hasNonNull("apiVersion")) {
                 obj.put("apiVersion", r.apiVersion);
@@ -609,7 +609,7 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
                 }
             }
             conditions.addObject().put("type", "PodScheduled").put("status", "True")
-                    .put("lastTransitionTime", Instant.now().toString().replaceAll("\\.\\d+Z$", "Z"));
+                    .put("lastTransitionTime", now());
             pod.withObject("/status").set("conditions", conditions);
             put(pods, podTarget.key(), pod, "MODIFIED");
         }
@@ -712,6 +712,11 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
     }
 
     // ---------------------------------------------------------------- answers
+
+    /** Now in RFC 3339 to the second, as the API server writes timestamps. */
+    private static String now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
 
     private static Answer notFound(Target t) {
         return status(404, "NotFound", t.plural + " \"" + t.name + "\" not found");
