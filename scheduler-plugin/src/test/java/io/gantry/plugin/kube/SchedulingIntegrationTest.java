@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Scenarios of the scheduler process against a Kubernetes API over HTTP, with real watches: the API that
- * {@link TestCluster} chooses (fabric8's mock unless told otherwise), and in {@link OnInMemoryApiServer}
+ * {@link TestCluster} chooses (fabric8's mock unless told otherwise), and in {@link SchedulingOnInMemoryApiTest}
  * the same scenarios against {@link InMemoryApiServer}.
  */
 class SchedulingIntegrationTest {
@@ -28,14 +28,6 @@ class SchedulingIntegrationTest {
 
     TestCluster newCluster() {
         return new TestCluster();
-    }
-
-    /** Every scenario above against the in-memory API server, which the throughput benchmark uses. */
-    static class OnInMemoryApiServer extends SchedulingIntegrationTest {
-        @Override
-        TestCluster newCluster() {
-            return new TestCluster(TestCluster.Backend.MEMORY);
-        }
     }
 
     @AfterEach

@@ -244,12 +244,19 @@ public final class TestCluster implements AutoCloseable {
         if (gpus > 0) {
             limits.put(KubeNames.GPU_RESOURCE, new Quantity(Integer.toString(gpus)));
         }
-        return new PodBuilder().withNewMetadata().withNamespace(NS).withName(name)
+        PodBuilder pod = new PodBuilder().withNewMetadata().withNamespace(NS).withName(name)
                 .withCreationTimestamp(Instant.now().toString()).endMetadata()
                 .withNewSpec().withSchedulerName("gantry")
                 .addNewContainer().withName("main").withImage("trainer:1").withNewResources()
                 .withRequests(requests).withLimits(limits).endResources().endContainer()
                 .endSpec();
+        if (backend == Backend.KUBECONFIG) {
+            // a full cluster's node lifecycle controller taints the tests' kubelet-less nodes not-ready / unreachable
+            for (String taint : List.of("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")) {
+                pod.editSpec().addNewToleration().withKey(taint).withOperator("Exists").endToleration().endSpec();
+            }
+        }
+        return pod;
     }
 
     public Pod create(PodBuilder pod) {
