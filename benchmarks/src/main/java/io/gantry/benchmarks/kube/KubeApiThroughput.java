@@ -52,7 +52,8 @@ import java.util.function.BooleanSupplier;
  *              before: all pods exist before the scheduler starts, which then lists and binds them
  *   producers  threads creating pods, default 4
  *   rate       pods created per second in 'during' mode, default 0: as fast as the producers can
- * -Dgantry.bench.http=okhttp runs the scheduler on fabric8's OkHttp client instead of the JDK's.
+ * -Dgantry.bench.http=okhttp runs the scheduler on fabric8's OkHttp client instead of the JDK's;
+ * -Dgantry.bench.config='binder: {threads: 32};client: {qps: 5000}' adds config lines (';' separates them).
  * </pre>
  *
  * The load generator creates pods from prepared JSON over keep-alive sockets ({@link PlainHttpConnection}) and watches them with one HTTP
@@ -98,7 +99,11 @@ public final class KubeApiThroughput {
         AtomicLong lastBind = new AtomicLong();
         Thread watcher = watchBinds(http, server.url(), createdAt, latencyMicros, bound, firstBind, lastBind);
 
-        SchedulerSettings settings = SettingsLoader.parse("leaderElection: {enabled: false}\nmetrics: {port: 0}\n");
+        String extra = System.getProperty("gantry.bench.config", "");
+        SchedulerSettings settings = SettingsLoader.parse("leaderElection: {enabled: false}\nmetrics: {port: 0}\n" + extra.replace(';', '\n'));
+        if (!extra.isEmpty()) {
+            System.out.println("scheduler config added: " + extra);
+        }
         Config config = Config.fromKubeconfig(kubeconfig(server.url()));
         config.setOnlyHttpWatches(true);
         String httpClient = System.getProperty("gantry.bench.http", "jdk");
