@@ -1,6 +1,7 @@
 package io.gantry.cli;
 
 import io.gantry.plugin.cli.SchedulerCommand;
+import io.gantry.plugin.run.CompletionPool;
 import io.gantry.simulator.cli.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ public final class GantryCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        CompletionPool.widen();
         System.exit(execute(args));
     }
 

@@ -1,12 +1,8 @@
 package io.gantry.plugin.act;
 
-import io.fabric8.kubernetes.api.model.Binding;
-import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.gantry.core.intake.SchedulerEvent;
 import io.gantry.plugin.feed.ClusterFeed;
@@ -18,8 +14,6 @@ import io.gantry.plugin.translate.KubeNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -51,11 +45,9 @@ public final class Binder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Binder.class);
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
-    private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
 
     private final KubernetesClient client;
-    private final HttpClient http;
-    private final String apiRoot;
+    private final JsonPoster poster;
     private final PodDirectory directory;
     private final EventSink results;
     private final StatusReporter reporter;
@@ -69,9 +61,7 @@ public final class Binder implements AutoCloseable {
     public Binder(KubernetesClient client, PodDirectory directory, EventSink results, StatusReporter reporter,
                   SchedulerMetrics metrics, WriteLimiter writes, int threads, Duration retryFor) {
         this.client = client;
-        this.http = client.getHttpClient();
-        String master = client.getMasterUrl().toString();
-        this.apiRoot = master.endsWith("/") ? master.substring(0, master.length() - 1) : master;
+        this.poster = new JsonPoster(client);
         this.directory = directory;
         this.results = results;
         this.reporter = reporter;
@@ -235,26 +225,27 @@ public final class Binder implements AutoCloseable {
         }
 
         private HttpResponse<String> post(PodRef ref) throws InterruptedException, ExecutionException, TimeoutException {
-            Binding binding = new BindingBuilder()
-                    .withNewMetadata().withNamespace(ref.namespace()).withName(ref.name()).withUid(ref.uid())
-                    .addToAnnotations(KubeNames.GPU_INDEXES_ANNOTATION, ClusterFeed.gpuIndexes(gpuMask))
-                    .endMetadata()
-                    .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
-                    .build();
-            if (gpuMask == 0) {
-                binding.getMetadata().setAnnotations(null);
-            }
-            String url = apiRoot + "/api/v1/namespaces/" + encode(ref.namespace()) + "/pods/" + encode(ref.name()) + "/binding";
-            HttpRequest request = http.newHttpRequestBuilder().uri(url)
-                    .post("application/json", client.getKubernetesSerialization().asJson(binding))
-                    .timeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-                    .build();
-            return http.sendAsync(request, String.class).get(REQUEST_TIMEOUT_MILLIS + 1_000, TimeUnit.MILLISECONDS);
+            return poster.post("/api/v1/namespaces/" + JsonPoster.segment(ref.namespace()) + "/pods/" + JsonPoster.segment(ref.name())
+                    + "/binding", bindingJson(ref.namespace(), ref.name(), ref.uid(), node, gpuMask));
         }
     }
 
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8);
+    /**
+     * The Binding, written directly: metadata with the pod's UID (the API server refuses it for a
+     * recreated pod) and the GPU indexes annotation unless no GPU was chosen; the target node.
+     */
+    static String bindingJson(String namespace, String name, String uid, String node, int gpuMask) {
+        StringBuilder out = new StringBuilder(256).append("{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":");
+        JsonPoster.quote(out, name);
+        JsonPoster.field(out, "namespace", namespace);
+        JsonPoster.field(out, "uid", uid);
+        if (gpuMask != 0) {
+            out.append(",\"annotations\":{");
+            JsonPoster.quote(out, KubeNames.GPU_INDEXES_ANNOTATION).append(':');
+            JsonPoster.quote(out, ClusterFeed.gpuIndexes(gpuMask)).append('}');
+        }
+        out.append("},\"target\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":");
+        return JsonPoster.quote(out, node).append("}}").toString();
     }
 
     private static String shorten(String body) {

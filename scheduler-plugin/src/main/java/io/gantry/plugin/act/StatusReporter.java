@@ -1,7 +1,5 @@
 package io.gantry.plugin.act;
 
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -12,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.gantry.core.outbox.Outbox;
 import io.gantry.plugin.feed.PodRef;
 import io.gantry.plugin.metrics.SchedulerMetrics;
@@ -25,6 +24,8 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
@@ -45,6 +46,7 @@ public final class StatusReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
 
     private final KubernetesClient client;
+    private final JsonPoster poster;
     private final String component;
     private final String identity;
     private final SchedulerMetrics metrics;
@@ -58,6 +60,7 @@ public final class StatusReporter implements AutoCloseable {
     public StatusReporter(KubernetesClient client, String component, String identity, SchedulerMetrics metrics,
                           WriteLimiter eventLimiter, WriteLimiter writes) {
         this.client = client;
+        this.poster = new JsonPoster(client);
         this.component = component;
         this.identity = identity;
         this.metrics = metrics;
@@ -220,22 +223,46 @@ public final class StatusReporter implements AutoCloseable {
             metrics.eventDropped();
             return;
         }
-        String now = Instant.now().toString();
-        Event event = new EventBuilder()
-                .withNewMetadata().withNamespace(involved.getNamespace() == null ? "default" : involved.getNamespace())
-                .withName(involved.getName() + "." + Long.toHexString(System.currentTimeMillis()) + Long.toHexString(eventSeq.incrementAndGet()))
-                .endMetadata()
-                .withInvolvedObject(involved).withType(type).withReason(reason).withMessage(truncate(message))
-                .withNewSource().withComponent(component).endSource()
-                .withReportingComponent(component).withReportingInstance(identity)
-                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                .build();
+        String namespace = involved.getNamespace() == null ? "default" : involved.getNamespace();
+        String name = involved.getName() + "." + Long.toHexString(System.currentTimeMillis()) + Long.toHexString(eventSeq.incrementAndGet());
         try {
-            client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
-        } catch (KubernetesClientException e) {
-            LOG.warn("event {} on {}/{} not written: {}{}", reason, involved.getNamespace(), involved.getName(), e.getMessage(),
-                    e.getCause() == null ? "" : " (" + e.getCause() + ")");
+            HttpResponse<String> answer = poster.post("/api/v1/namespaces/" + JsonPoster.segment(namespace) + "/events",
+                    eventJson(namespace, name, involved, type, reason, truncate(message), component, identity, Instant.now().toString()));
+            if (answer.code() >= 300) {
+                LOG.warn("event {} on {}/{} not written: HTTP {}: {}", reason, involved.getNamespace(), involved.getName(), answer.code(),
+                        answer.body() == null || answer.body().length() <= 300 ? answer.body() : answer.body().substring(0, 300) + "...");
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("event {} on {}/{} not written: {}", reason, involved.getNamespace(), involved.getName(),
+                    e.getCause() == null ? e.toString() : e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /** A core/v1 Event, written directly (it is written once per scheduled pod). */
+    static String eventJson(String namespace, String name, ObjectReference involved, String type, String reason, String message,
+                            String component, String identity, String now) {
+        StringBuilder out = new StringBuilder(512).append("{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":");
+        JsonPoster.quote(out, name);
+        JsonPoster.field(out, "namespace", namespace);
+        out.append("},\"involvedObject\":{\"kind\":");
+        JsonPoster.quote(out, involved.getKind() == null ? "" : involved.getKind());
+        JsonPoster.field(out, "apiVersion", involved.getApiVersion());
+        JsonPoster.field(out, "namespace", involved.getNamespace());
+        JsonPoster.field(out, "name", involved.getName());
+        JsonPoster.field(out, "uid", involved.getUid());
+        out.append("},\"type\":");
+        JsonPoster.quote(out, type);
+        JsonPoster.field(out, "reason", reason);
+        JsonPoster.field(out, "message", message);
+        out.append(",\"source\":{\"component\":");
+        JsonPoster.quote(out, component).append('}');
+        JsonPoster.field(out, "reportingComponent", component);
+        JsonPoster.field(out, "reportingInstance", identity);
+        JsonPoster.field(out, "firstTimestamp", now);
+        JsonPoster.field(out, "lastTimestamp", now);
+        return out.append(",\"count\":1}").toString();
     }
 
     private static ObjectReference podRef(PodRef pod) {

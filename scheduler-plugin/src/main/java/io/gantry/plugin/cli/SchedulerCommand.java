@@ -7,6 +7,7 @@ import io.gantry.plugin.config.SettingsLoader;
 import io.gantry.plugin.metrics.HealthServer;
 import io.gantry.plugin.metrics.SchedulerMetrics;
 import io.gantry.plugin.run.ClientSettings;
+import io.gantry.plugin.run.CompletionPool;
 import io.gantry.plugin.run.GantryScheduler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,6 +52,7 @@ public final class SchedulerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        CompletionPool.widen();
         SchedulerSettings settings;
         try {
             settings = config == null ? SchedulerSettings.defaults().validate() : SettingsLoader.load(config);

@@ -49,6 +49,8 @@ public final class ClusterFeed {
         final PodRef ref;
         Told told = Told.NOTHING;
         PodSpec spec;
+        /** The pod as last seen. */
+        Pod pod;
 
         Tracked(PodRef ref) {
             this.ref = ref;
@@ -141,6 +143,7 @@ public final class ClusterFeed {
             tracked = new Tracked(directory.refOf(pod));
             pods.put(uid, tracked);
         }
+        tracked.pod = pod;
         if (isFinished(pod)) {
             settle(tracked, "Succeeded".equals(phase(pod)));
             invalidPods.remove(uid);
@@ -284,6 +287,7 @@ public final class ClusterFeed {
                 // Never valid: its members are refused with this message until it is fixed. A group that
                 // was valid keeps its last good spec, so members already with the agent stay one gang.
                 invalidGangs.put(key, e.getMessage());
+                withdrawPendingMembersOf(key);
                 retryInvalidPodsOf(key);
             }
             return;
@@ -302,6 +306,23 @@ public final class ClusterFeed {
         }
         if (sink != null) {
             retryInvalidPodsOf(key);
+        }
+    }
+
+    /**
+     * Members that arrived before their PodGroup (informers deliver pods and PodGroups in no fixed order)
+     * went to the agent to wait for it; when it turns out invalid they are taken back, to be refused and
+     * reported like members that arrived after it.
+     */
+    private void withdrawPendingMembersOf(String gangKey) {
+        for (Map.Entry<String, Tracked> e : pods.entrySet()) {
+            Tracked t = e.getValue();
+            if (t.told == Told.PENDING && t.pod != null && gangKey.equals(PodTranslator.gangKey(t.pod))) {
+                sink.send(new SchedulerEvent.PodRemoved(t.ref.id(), false));
+                t.told = Told.NOTHING;
+                t.spec = null;
+                invalidPods.put(e.getKey(), t.pod);
+            }
         }
     }
 

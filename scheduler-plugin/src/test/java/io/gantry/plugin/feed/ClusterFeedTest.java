@@ -126,6 +126,26 @@ class ClusterFeedTest {
     }
 
     @Test
+    void aMemberThatArrivedBeforeItsInvalidPodGroupIsTakenBackAndReported() {
+        feed.attach(sent::add, List.of(), List.of(), List.of(), List.of());
+        feed.onPod(pod("m0").editMetadata().withLabels(Map.of("scheduling.x-k8s.io/pod-group", "g")).endMetadata().build());
+        assertThat(kinds()).containsExactly("PodAdded");
+        PodGroup group = new PodGroup();
+        group.getMetadata().setNamespace("ml");
+        group.getMetadata().setName("g");
+        group.setSpec(new PodGroup.Spec());
+        group.getSpec().setMinMember(0);
+        feed.onPodGroup(group);
+        assertThat(kinds()).containsExactly("PodAdded", "PodRemoved");
+        assertThat(invalid).contains("label scheduling.x-k8s.io/pod-group names an invalid PodGroup: "
+                + "PodGroup ml/g: spec.minMember must be at least 1, got 0");
+
+        group.getSpec().setMinMember(1);
+        feed.onPodGroup(group);
+        assertThat(kinds()).containsExactly("PodAdded", "PodRemoved", "GangUpdated", "PodAdded");
+    }
+
+    @Test
     void gpuIndexesRoundTrip() {
         assertThat(ClusterFeed.gpuIndexes(0b1001)).isEqualTo("0,3");
         assertThat(ClusterFeed.gpuMask(pod("x").editMetadata().addToAnnotations("gantry.io/gpu-indexes", "0, 3").endMetadata().build()))

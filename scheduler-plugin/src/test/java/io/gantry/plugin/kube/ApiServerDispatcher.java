@@ -46,14 +46,10 @@ import java.util.regex.Pattern;
  * The mock ignores {@code spec.*} pod field selectors, which real servers honour; Gantry uses none (it
  * watches every pod, because pods bound by any scheduler count against their node), so none is imitated.
  */
-public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
+public final class ApiServerDispatcher extends KubernetesCrudDispatcher implements ApiControls {
     private static final Pattern POD_BINDING = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/binding(\\?.*)?$");
     private static final Pattern BINDINGS = Pattern.compile("^/api/v1/namespaces/([^/]+)/bindings(\\?.*)?$");
     private static final Pattern EVICTION = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/eviction(\\?.*)?$");
-
-    /** One recorded API call. */
-    public record Call(String method, String path) {
-    }
 
     private record Fault(String method, Pattern path, int code, int[] remaining) {
     }
@@ -66,15 +62,18 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final Map<String, String> racingBinds = new ConcurrentHashMap<>();
 
     /** The next {@code times} requests with this method whose path matches {@code pathRegex} get {@code code}. */
+    @Override
     public void failNext(String method, String pathRegex, int code, int times) {
         faults.add(new Fault(method, Pattern.compile(pathRegex), code, new int[] {times}));
     }
 
     /** Evicting this pod ({@code namespace/name}) is refused with 429, as a PodDisruptionBudget would. */
+    @Override
     public void protectByBudget(String podKey) {
         budgetProtected.add(podKey);
     }
 
+    @Override
     public void unprotect(String podKey) {
         budgetProtected.remove(podKey);
     }
@@ -83,15 +82,18 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
      * When a binding for {@code podKey} arrives, another scheduler binds the pod to {@code node} just
      * before it, as in a race between two schedulers (or a former leader's bind still in flight).
      */
+    @Override
     public void bindElsewhereFirst(String podKey, String node) {
         racingBinds.put(podKey, node);
     }
 
+    @Override
     public List<Call> calls() {
         return new ArrayList<>(calls);
     }
 
     /** Successful bindings per pod ({@code namespace/name}): more than one would be a double bind. */
+    @Override
     public Map<String, Integer> bindingsByPod() {
         return new HashMap<>(bindings);
     }

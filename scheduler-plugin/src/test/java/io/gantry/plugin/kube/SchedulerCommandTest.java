@@ -39,14 +39,7 @@ class SchedulerCommandTest {
                 leaderElection: {enabled: false}
                 metrics: {port: 0}
                 """);
-        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "%s"}}]
-                contexts: [{name: mock, context: {cluster: mock, user: tester}}]
-                current-context: mock
-                users: [{name: tester, user: {token: secret}}]
-                """.formatted(cluster.client.getMasterUrl().toString()));
+        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), cluster.kubeconfig());
         cluster.node("gpu-1", 8, "A100");
         SchedulerCommand command = new SchedulerCommand();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> new CommandLine(command).execute(

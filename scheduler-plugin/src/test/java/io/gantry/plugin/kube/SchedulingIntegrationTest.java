@@ -17,10 +17,18 @@ import static io.gantry.plugin.kube.TestCluster.eventually;
 import static io.gantry.plugin.kube.TestCluster.stays;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Scenarios of the scheduler process against a Kubernetes API over HTTP, with real watches. */
+/**
+ * Scenarios of the scheduler process against a Kubernetes API over HTTP, with real watches: the API that
+ * {@link TestCluster} chooses (fabric8's mock unless told otherwise), and in {@link SchedulingOnInMemoryApiTest}
+ * the same scenarios against {@link InMemoryApiServer}.
+ */
 class SchedulingIntegrationTest {
     private static final Duration QUIET = Duration.ofMillis(700);
-    private final TestCluster cluster = new TestCluster();
+    private final TestCluster cluster = newCluster();
+
+    TestCluster newCluster() {
+        return new TestCluster();
+    }
 
     @AfterEach
     void close() {

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -18,31 +20,182 @@ import io.gantry.plugin.run.GantryScheduler;
 import io.gantry.plugin.translate.KubeNames;
 import io.gantry.plugin.translate.PodGroup;
 
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A Kubernetes API for the integration tests (fabric8's mock server in CRUD mode behind
- * {@link ApiServerDispatcher}: real HTTP, real watches) plus builders for nodes, pods and PodGroups and
- * the schedulers under test. Every scheduler started here is closed with the cluster.
+ * A Kubernetes API for the integration tests plus builders for nodes, pods and PodGroups and the
+ * schedulers under test. Every scheduler started here is closed with the cluster.
+ *
+ * <p>The API behind it ({@link Backend}) is chosen by system properties, so the same scenarios run
+ * against each:
+ * <ul>
+ *   <li>default: fabric8's mock server in CRUD mode behind {@link ApiServerDispatcher} (real HTTP, real
+ *       watches);</li>
+ *   <li>{@code -Dgantry.test.api=memory}: {@link InMemoryApiServer};</li>
+ *   <li>{@code -Dgantry.test.api=real} (set by the {@code real-apiserver} Maven profile): a real
+ *       kube-apiserver and etcd started by {@code io.fabric8:kube-api-test}, which downloads them;</li>
+ *   <li>{@code -Dgantry.kubeconfig=PATH}: the cluster of that kubeconfig (a kind cluster, say).</li>
+ * </ul>
+ * Against a real API server the tests' controls (fault injection, budgets, the call log) are not there:
+ * a test that asks for one is skipped at that point. Namespaces and the PodGroup CRD are created when
+ * missing, and what a test created is deleted at the end.
  */
 public final class TestCluster implements AutoCloseable {
     public static final String NS = "team-a";
+    private static final String SYSTEM_NS = "gantry-system";
 
-    public final ApiServerDispatcher api = new ApiServerDispatcher();
-    private final KubernetesMockServer server;
+    /** Where the API comes from. */
+    public enum Backend {
+        MOCK, MEMORY, REAL, KUBECONFIG;
+
+        /** From {@code gantry.kubeconfig} and {@code gantry.test.api} (mock, memory or real). */
+        public static Backend fromProperties() {
+            String kubeconfig = System.getProperty("gantry.kubeconfig", "");
+            if (!kubeconfig.isBlank()) {
+                return KUBECONFIG;
+            }
+            String api = System.getProperty("gantry.test.api", "mock").trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (api) {
+                case "", "mock" -> MOCK;
+                case "memory" -> MEMORY;
+                case "real" -> REAL;
+                default -> throw new IllegalArgumentException("gantry.test.api must be mock, memory or real, got " + api);
+            };
+        }
+    }
+
+    /** The test controls of the API server, or, against a real one, controls that skip the test. */
+    public final ApiControls api;
+    private final Backend backend;
+    private final AutoCloseable server;
+    private final String kubeconfigYaml;
     public final KubernetesClient client;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final List<String> nodesCreated = new ArrayList<>();
 
     public TestCluster() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), api, false);
-        server.init();
-        client = server.createClient();
+        this(Backend.fromProperties());
+    }
+
+    public TestCluster(Backend backend) {
+        this.backend = backend;
+        KubernetesClient mockClient = null;
+        switch (backend) {
+            case MOCK -> {
+                ApiServerDispatcher dispatcher = new ApiServerDispatcher();
+                KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+                mock.init();
+                api = dispatcher;
+                server = mock::destroy;
+                mockClient = mock.createClient();
+                kubeconfigYaml = kubeconfigFor(mockClient.getMasterUrl().toString());
+            }
+            case MEMORY -> {
+                InMemoryApiServer memory = new InMemoryApiServer();
+                api = memory;
+                server = memory;
+                kubeconfigYaml = kubeconfigFor(memory.url());
+            }
+            case REAL -> {
+                RealApiServer real = RealApiServer.start();
+                api = new AbsentControls("a kube-apiserver started by kube-api-test");
+                server = real;
+                kubeconfigYaml = real.kubeconfigYaml();
+            }
+            default -> {
+                Path file = Path.of(System.getProperty("gantry.kubeconfig").replaceFirst("^~", System.getProperty("user.home")));
+                try {
+                    kubeconfigYaml = Files.readString(file);
+                } catch (IOException e) {
+                    throw new IllegalStateException("gantry.kubeconfig: cannot read " + file + ": " + e.getMessage(), e);
+                }
+                api = new AbsentControls("the cluster of " + file);
+                server = () -> { };
+            }
+        }
+        if (mockClient != null) {
+            client = mockClient;
+        } else {
+            Config config = Config.fromKubeconfig(kubeconfigYaml);
+            if (backend == Backend.MEMORY) {
+                config.setOnlyHttpWatches(true);
+            }
+            client = new KubernetesClientBuilder().withConfig(config).build();
+        }
+        if (isReal()) {
+            prepareRealCluster();
+        }
+    }
+
+    /** A kubeconfig for this cluster's API, as a user of {@code gantry scheduler --kubeconfig} would write it. */
+    public String kubeconfig() {
+        return kubeconfigYaml;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    private boolean isReal() {
+        return backend == Backend.REAL || backend == Backend.KUBECONFIG;
+    }
+
+    private static String kubeconfigFor(String url) {
+        return """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: test, cluster: {server: "%s"}}]
+                contexts: [{name: test, context: {cluster: test, user: tester}}]
+                current-context: test
+                users: [{name: tester, user: {token: secret}}]
+                """.formatted(url);
+    }
+
+    /** Namespaces and the PodGroup CRD the scenarios need, which a real cluster may not have yet. */
+    private void prepareRealCluster() {
+        for (String ns : List.of(NS, SYSTEM_NS)) {
+            if (client.namespaces().withName(ns).get() == null) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+            }
+        }
+        String crd = "podgroups.scheduling.x-k8s.io";
+        if (client.apiextensions().v1().customResourceDefinitions().withName(crd).get() == null) {
+            try (InputStream in = TestCluster.class.getResourceAsStream("/podgroup-crd.yaml")) {
+                client.apiextensions().v1().customResourceDefinitions().load(in).create();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        client.apiextensions().v1().customResourceDefinitions().withName(crd).waitUntilCondition(c -> c.getStatus() != null
+                && c.getStatus().getConditions().stream().anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
+                30, TimeUnit.SECONDS);
+        // what an earlier, interrupted run may have left
+        cleanUp(client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).filter(n -> n.startsWith("gpu-")
+                || n.startsWith("cpu-") || n.startsWith("node-")).toList());
+    }
+
+    private void cleanUp(List<String> nodeNames) {
+        client.pods().inNamespace(NS).withGracePeriod(0).delete();
+        client.resources(PodGroup.class).inNamespace(NS).delete();
+        client.v1().events().inNamespace(NS).delete();
+        client.leases().inNamespace(SYSTEM_NS).delete();
+        for (String node : nodeNames) {
+            client.nodes().withName(node).withGracePeriod(0).delete();
+        }
+        eventually(Duration.ofSeconds(30), () -> client.pods().inNamespace(NS).list().getItems().isEmpty());
     }
 
     /** A scheduler on this API with the given config YAML (leader election off unless it says so). */
@@ -78,6 +231,7 @@ public final class TestCluster implements AutoCloseable {
         Node node = new NodeBuilder().withNewMetadata().withName(name).withLabels(all).endMetadata()
                 .withNewSpec().endSpec()
                 .withNewStatus().withAllocatable(allocatable).withCapacity(allocatable).endStatus().build();
+        nodesCreated.add(name);
         return client.nodes().resource(node).create();
     }
 
@@ -90,12 +244,19 @@ public final class TestCluster implements AutoCloseable {
         if (gpus > 0) {
             limits.put(KubeNames.GPU_RESOURCE, new Quantity(Integer.toString(gpus)));
         }
-        return new PodBuilder().withNewMetadata().withNamespace(NS).withName(name)
+        PodBuilder pod = new PodBuilder().withNewMetadata().withNamespace(NS).withName(name)
                 .withCreationTimestamp(Instant.now().toString()).endMetadata()
                 .withNewSpec().withSchedulerName("gantry")
                 .addNewContainer().withName("main").withImage("trainer:1").withNewResources()
                 .withRequests(requests).withLimits(limits).endResources().endContainer()
                 .endSpec();
+        if (backend == Backend.KUBECONFIG) {
+            // a full cluster's node lifecycle controller taints the tests' kubelet-less nodes not-ready / unreachable
+            for (String taint : List.of("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")) {
+                pod.editSpec().addNewToleration().withKey(taint).withOperator("Exists").endToleration().endSpec();
+            }
+        }
+        return pod;
     }
 
     public Pod create(PodBuilder pod) {
@@ -180,7 +341,55 @@ public final class TestCluster implements AutoCloseable {
                 // closing the rest matters more
             }
         }
-        client.close();
-        server.destroy();
+        try {
+            if (isReal()) {
+                cleanUp(nodesCreated);
+            }
+        } finally {
+            client.close();
+            try {
+                server.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the test API server: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Controls of a real API server: there are none, so a test that needs one is skipped. */
+    private record AbsentControls(String where) implements ApiControls {
+        private <T> T skip(String what) {
+            Assumptions.abort(what + " needs the test API server's controls, which " + where + " does not have");
+            throw new AssertionError("unreachable");
+        }
+
+        @Override
+        public void failNext(String method, String pathRegex, int code, int times) {
+            skip("fault injection");
+        }
+
+        @Override
+        public void protectByBudget(String podKey) {
+            skip("a disruption budget by pod name");
+        }
+
+        @Override
+        public void unprotect(String podKey) {
+            skip("a disruption budget by pod name");
+        }
+
+        @Override
+        public void bindElsewhereFirst(String podKey, String node) {
+            skip("a racing bind");
+        }
+
+        @Override
+        public List<Call> calls() {
+            return skip("the request log");
+        }
+
+        @Override
+        public Map<String, Integer> bindingsByPod() {
+            return skip("counting bindings per pod");
+        }
     }
 }
