@@ -129,9 +129,13 @@ public final class StatusReporter implements AutoCloseable {
         workers.submit("podgroup/" + gangKey, () -> podGroupStatus(gangKey, phase, placed, minMember, message));
     }
 
-    /** Writes the running count again (a member started or stopped), keeping the last phase. */
-    public void refreshRunning(String gangKey) {
-        workers.submit("podgroup-running/" + gangKey, () -> podGroupStatus(gangKey, null, -1, 0, null));
+    /**
+     * Writes the running count again (a member started or stopped). The phase becomes {@code Running}
+     * once {@code minMember} members run (as the coscheduling plugin reports it); otherwise the last
+     * phase is kept, so a finished member does not undo what was planned.
+     */
+    public void refreshRunning(String gangKey, int minMember) {
+        workers.submit("podgroup-running/" + gangKey, () -> podGroupStatus(gangKey, null, -1, minMember, null));
     }
 
     public int backlog() {
@@ -153,6 +157,8 @@ public final class StatusReporter implements AutoCloseable {
             status.put("phase", text);
             status.put("scheduled", placed);
             status.put("message", phase == Outbox.GangPhase.TIMED_OUT ? "timed out: " + message : message);
+        } else if (minMember > 0 && running >= minMember) {
+            status.put("phase", "Running");
         }
         status.put("running", running);
         String patch = client.getKubernetesSerialization().asJson(Map.of("status", status));

@@ -103,7 +103,7 @@ public final class GantryScheduler implements AutoCloseable {
                 feed.onPod(after);
                 String gang = PodTranslator.gangKey(after);
                 if (!gang.isEmpty() && session != null && !Objects.equals(phase(before), phase(after))) {
-                    reporter.refreshRunning(gang);
+                    reporter.refreshRunning(gang, minMemberOf(gang));
                 }
             }
 
@@ -266,6 +266,15 @@ public final class GantryScheduler implements AutoCloseable {
             }
         }
         return running;
+    }
+
+    /** The gang's minMember from its PodGroup, or 0 when the PodGroup is unknown or has none. */
+    private int minMemberOf(String gangKey) {
+        PodGroup group = podGroups.getIndexer().getByKey(gangKey);
+        if (group == null || group.getSpec() == null || group.getSpec().getMinMember() == null) {
+            return 0;
+        }
+        return group.getSpec().getMinMember();
     }
 
     private Instant gangCreated(String gangKey) {

@@ -1,6 +1,7 @@
 package io.gantry.plugin.kube;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.gantry.plugin.translate.KubeNames;
 import io.gantry.plugin.translate.PodGroup;
@@ -138,6 +139,26 @@ class SchedulingIntegrationTest {
         })).isTrue();
         assertThat(cluster.nodeOf("llama-0")).isNull();
         assertThat(cluster.nodeOf("llama-1")).isNull();
+
+        // the kubelet starts both members (retrying on 409, as it does: the scheduler writes conditions meanwhile)
+        for (int i = 0; i < 2; i++) {
+            String name = "small-" + i;
+            assertThat(eventually(() -> {
+                try {
+                    cluster.client.pods().inNamespace(NS).withName(name).editStatus(p -> {
+                        p.getStatus().setPhase("Running");
+                        return p;
+                    });
+                    return true;
+                } catch (KubernetesClientException e) {
+                    return false;
+                }
+            })).isTrue();
+        }
+        assertThat(eventually(() -> {
+            PodGroup g = cluster.client.resources(PodGroup.class).inNamespace(NS).withName("small").get();
+            return g.getStatus() != null && "Running".equals(g.getStatus().getPhase()) && g.getStatus().getRunning() == 2;
+        })).isTrue();
     }
 
     @Test
