@@ -1698,14 +1698,7 @@ public final class SchedulerAgent implements Agent {
     }
 
     private void updateCapacity() {
-        long gpu = state.gpuCapacityMilli();
-        long cpu = 0;
-        for (int node = 0; node < state.nodeSlots(); node++) {
-            if (state.isLive(node)) {
-                cpu += state.cpuCapacity(node);
-            }
-        }
-        queues.setCapacity(gpu, cpu);
+        queues.setCapacity(state.gpuCapacityMilli(), state.cpuCapacityMilli());
     }
 
     private void ensureNodes(int nodes) {

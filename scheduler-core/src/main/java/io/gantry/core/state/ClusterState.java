@@ -114,6 +114,7 @@ public final class ClusterState {
     private ServiceConstraints[] slotConstraints = new ServiceConstraints[0];
 
     private long gpuCapacityMilli;
+    private long cpuCapacityMilli;
     private long gpuAllocatedMilli;
     private int totalGpus;
 
@@ -189,6 +190,7 @@ public final class ClusterState {
         nodeIdByName.put(spec.name(), id);
         liveNodes++;
         gpuCapacityMilli += (long) spec.gpus() * MILLI;
+        cpuCapacityMilli += spec.cpuMilli();
         totalGpus += spec.gpus();
         reindex(id);
         return id;
@@ -251,6 +253,7 @@ public final class ClusterState {
         }
         cpuFree[node] = spec.cpuMilli() - cpuUsed;
         memoryFree[node] = spec.memoryBytes() - memoryUsed;
+        cpuCapacityMilli += spec.cpuMilli() - cpuCapacity[node];
         cpuCapacity[node] = spec.cpuMilli();
         memoryCapacity[node] = spec.memoryBytes();
         gpuCount[node] = spec.gpus();
@@ -268,6 +271,7 @@ public final class ClusterState {
         }
         nodeIdByName.removeKey(specs[node].name());
         gpuCapacityMilli -= (long) gpuCount[node] * MILLI;
+        cpuCapacityMilli -= cpuCapacity[node];
         totalGpus -= gpuCount[node];
         byFreeWholeGpus.remove(node);
         byLargestShare.remove(node);
@@ -868,6 +872,11 @@ public final class ClusterState {
         return gpuCapacityMilli;
     }
 
+    /** CPU milli of all live nodes, kept on every node change (a sum over nodes per change would be quadratic). */
+    public long cpuCapacityMilli() {
+        return cpuCapacityMilli;
+    }
+
     public long gpuAllocatedMilli() {
         return gpuAllocatedMilli;
     }
@@ -1052,6 +1061,7 @@ public final class ClusterState {
             }
         }
         long capacity = 0;
+        long cpuTotal = 0;
         int gpus = 0;
         int live = 0;
         for (int node = 0; node < nodeSlots; node++) {
@@ -1064,6 +1074,7 @@ public final class ClusterState {
             live++;
             String name = specs[node].name();
             capacity += (long) gpuCount[node] * MILLI;
+            cpuTotal += cpuCapacity[node];
             gpus += gpuCount[node];
             check(cpuFree[node] == cpuCapacity[node] - cpuUsed[node], name, "cpuFree", cpuFree[node], cpuCapacity[node] - cpuUsed[node]);
             check(memoryFree[node] == memoryCapacity[node] - memoryUsed[node], name, "memoryFree", memoryFree[node], memoryCapacity[node] - memoryUsed[node]);
@@ -1100,6 +1111,7 @@ public final class ClusterState {
         check(live == liveNodes, "<cluster>", "live node count", liveNodes, live);
         verifyClasses();
         check(capacity == gpuCapacityMilli, "<cluster>", "GPU capacity milli", gpuCapacityMilli, capacity);
+        check(cpuTotal == cpuCapacityMilli, "<cluster>", "CPU capacity milli", cpuCapacityMilli, cpuTotal);
         check(gpus == totalGpus, "<cluster>", "GPU count", totalGpus, gpus);
         check(allocated == gpuAllocatedMilli, "<cluster>", "allocated GPU milli", gpuAllocatedMilli, allocated);
         verifyServices();
