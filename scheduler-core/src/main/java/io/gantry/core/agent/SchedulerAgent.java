@@ -1060,7 +1060,7 @@ public final class SchedulerAgent implements Agent {
                 if (parked > 0) {
                     wakePods(shape.id, node, Math.min(copies, parked));
                 }
-                if (shape.gangCount > 0) {
+                if (shape.gangsByThreshold.size() > 0) {
                     shape.roomSeen += released == null ? copies : Math.min(copies, roomGainBound(shape.probe, released));
                     wakeGangsWithRoom(shape);
                 }
@@ -1862,15 +1862,15 @@ public final class SchedulerAgent implements Agent {
             }
         }
         for (ShapeClass shape : shapes) {
-            waiters[shape.id] += waitingForCapacity.count(shape.id) + shape.gangCount;
+            waiters[shape.id] += waitingForCapacity.count(shape.id) + shape.gangsByThreshold.size();
             if (waiters[shape.id] != shape.waiters) {
                 throw new IllegalStateException(shape + ": counts " + shape.waiters + " waiters, has " + waiters[shape.id]);
             }
             if (shapeIndex.isFiled(shape) != (shape.waiters > 0)) {
                 throw new IllegalStateException(shape + ": filed " + shapeIndex.isFiled(shape) + " with " + shape.waiters + " waiters");
             }
-            for (int i = 0; i < shape.gangCount; i++) {
-                GangRecord g = shape.gangsByThreshold[i];
+            for (int i = 0; i < shape.gangsByThreshold.size(); i++) {
+                GangRecord g = shape.gangsByThreshold.get(i);
                 if (g.roomShape != shape || g.roomHeapIndex != i || g.where() != QueuedUnit.PARKED) {
                     throw new IllegalStateException(shape + ": gang " + g.key + " misfiled in its room heap");
                 }
@@ -1903,7 +1903,7 @@ public final class SchedulerAgent implements Agent {
     private int countRoomGangs() {
         int n = 0;
         for (ShapeClass shape : shapes) {
-            n += shape.gangCount;
+            n += shape.gangsByThreshold.size();
         }
         return n;
     }

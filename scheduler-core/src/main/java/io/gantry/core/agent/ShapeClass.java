@@ -76,8 +76,22 @@ final class ShapeClass {
     }
 
     /** Gangs of this member shape waiting for room, a min-heap on {@link GangRecord#roomThreshold}. */
-    GangRecord[] gangsByThreshold = new GangRecord[4];
-    int gangCount;
+    final GangHeap gangsByThreshold = new GangHeap(4) {
+        @Override
+        boolean precedes(GangRecord a, GangRecord b) {
+            return a.roomThreshold < b.roomThreshold;
+        }
+
+        @Override
+        int indexOf(GangRecord gang) {
+            return gang.roomHeapIndex;
+        }
+
+        @Override
+        void setIndex(GangRecord gang, int index) {
+            gang.roomHeapIndex = index;
+        }
+    };
 
     /** Training arrivals of this class, halved every learning window ({@link TaskShapeLearner}). */
     double recentArrivals;
@@ -144,69 +158,18 @@ final class ShapeClass {
     // ------------------------------------------------------------------ gangs waiting for room
 
     void addGang(GangRecord gang) {
-        if (gangCount == gangsByThreshold.length) {
-            gangsByThreshold = Arrays.copyOf(gangsByThreshold, gangCount * 2);
-        }
         gang.roomShape = this;
-        gangsByThreshold[gangCount] = gang;
-        gang.roomHeapIndex = gangCount;
-        siftUp(gangCount++);
+        gangsByThreshold.add(gang);
     }
 
     void removeGang(GangRecord gang) {
-        int i = gang.roomHeapIndex;
-        GangRecord last = gangsByThreshold[--gangCount];
-        gangsByThreshold[gangCount] = null;
-        gang.roomHeapIndex = -1;
+        gangsByThreshold.remove(gang);
         gang.roomShape = null;
-        if (i != gangCount) {
-            gangsByThreshold[i] = last;
-            last.roomHeapIndex = i;
-            siftDown(i);
-            siftUp(last.roomHeapIndex);
-        }
     }
 
     /** The gang with the lowest threshold, or null. */
     GangRecord firstGang() {
-        return gangCount == 0 ? null : gangsByThreshold[0];
-    }
-
-    private void siftUp(int i) {
-        GangRecord g = gangsByThreshold[i];
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            GangRecord p = gangsByThreshold[parent];
-            if (p.roomThreshold <= g.roomThreshold) {
-                break;
-            }
-            gangsByThreshold[i] = p;
-            p.roomHeapIndex = i;
-            i = parent;
-        }
-        gangsByThreshold[i] = g;
-        g.roomHeapIndex = i;
-    }
-
-    private void siftDown(int i) {
-        GangRecord g = gangsByThreshold[i];
-        int half = gangCount >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            int right = child + 1;
-            if (right < gangCount && gangsByThreshold[right].roomThreshold < gangsByThreshold[child].roomThreshold) {
-                child = right;
-            }
-            GangRecord c = gangsByThreshold[child];
-            if (g.roomThreshold <= c.roomThreshold) {
-                break;
-            }
-            gangsByThreshold[i] = c;
-            c.roomHeapIndex = i;
-            i = child;
-        }
-        gangsByThreshold[i] = g;
-        g.roomHeapIndex = i;
+        return gangsByThreshold.first();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.gantry.core.agent;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,8 +21,28 @@ final class WaitingGangs {
     private GangRecord cursor;
     private int size;
     private long nextSeq;
-    private GangRecord[] heap = new GangRecord[16];
-    private int heapSize;
+    private final GangHeap eligible = new GangHeap(16) {
+        @Override
+        boolean precedes(GangRecord a, GangRecord b) {
+            if (a.priority() != b.priority()) {
+                return a.priority() > b.priority();
+            }
+            if (a.arrivalSeq() != b.arrivalSeq()) {
+                return a.arrivalSeq() < b.arrivalSeq();
+            }
+            return a.waitSeq < b.waitSeq;
+        }
+
+        @Override
+        int indexOf(GangRecord gang) {
+            return gang.eligibleIndex;
+        }
+
+        @Override
+        void setIndex(GangRecord gang, int index) {
+            gang.eligibleIndex = index;
+        }
+    };
     private final List<GangRecord> holders = new ArrayList<>();
 
     boolean isEmpty() {
@@ -82,7 +101,7 @@ final class WaitingGangs {
         gang.waitNext = null;
         gang.waiting = false;
         gang.pastDelay = false;
-        removeFromHeap(gang);
+        eligible.remove(gang);
         size--;
     }
 
@@ -97,7 +116,7 @@ final class WaitingGangs {
             GangRecord gang = cursor;
             gang.pastDelay = true;
             if (!gang.timedOut) {
-                addToHeap(gang);
+                eligible.add(gang);
             }
             cursor = gang.waitNext;
         }
@@ -105,25 +124,21 @@ final class WaitingGangs {
 
     /** The first gang in queue order among those past the delay and not timed out, or null. */
     GangRecord head() {
-        return heapSize == 0 ? null : heap[0];
+        return eligible.first();
     }
 
     /** Call after {@code gang.timedOut} changed. */
     void timedOutChanged(GangRecord gang) {
         if (gang.timedOut) {
-            removeFromHeap(gang);
+            eligible.remove(gang);
         } else if (gang.waiting && gang.pastDelay && gang.eligibleIndex < 0) {
-            addToHeap(gang);
+            eligible.add(gang);
         }
     }
 
     /** Call after the gang's priority or arrival changed. */
     void orderChanged(GangRecord gang) {
-        int i = gang.eligibleIndex;
-        if (i >= 0) {
-            siftDown(i);
-            siftUp(gang.eligibleIndex);
-        }
+        eligible.reorder(gang);
     }
 
     /** Call after {@code gang.reservationHeld} became true. */
@@ -149,79 +164,5 @@ final class WaitingGangs {
             }
         }
         return false;
-    }
-
-    // ------------------------------------------------------------------ heap
-
-    private static boolean precedes(GangRecord a, GangRecord b) {
-        if (a.priority() != b.priority()) {
-            return a.priority() > b.priority();
-        }
-        if (a.arrivalSeq() != b.arrivalSeq()) {
-            return a.arrivalSeq() < b.arrivalSeq();
-        }
-        return a.waitSeq < b.waitSeq;
-    }
-
-    private void addToHeap(GangRecord gang) {
-        if (heapSize == heap.length) {
-            heap = Arrays.copyOf(heap, heapSize * 2);
-        }
-        heap[heapSize] = gang;
-        gang.eligibleIndex = heapSize;
-        siftUp(heapSize++);
-    }
-
-    private void removeFromHeap(GangRecord gang) {
-        int i = gang.eligibleIndex;
-        if (i < 0) {
-            return;
-        }
-        gang.eligibleIndex = -1;
-        GangRecord moved = heap[--heapSize];
-        heap[heapSize] = null;
-        if (i != heapSize) {
-            heap[i] = moved;
-            moved.eligibleIndex = i;
-            siftDown(i);
-            siftUp(moved.eligibleIndex);
-        }
-    }
-
-    private void siftUp(int i) {
-        GangRecord g = heap[i];
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            GangRecord p = heap[parent];
-            if (!precedes(g, p)) {
-                break;
-            }
-            heap[i] = p;
-            p.eligibleIndex = i;
-            i = parent;
-        }
-        heap[i] = g;
-        g.eligibleIndex = i;
-    }
-
-    private void siftDown(int i) {
-        GangRecord g = heap[i];
-        int half = heapSize >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            int right = child + 1;
-            if (right < heapSize && precedes(heap[right], heap[child])) {
-                child = right;
-            }
-            GangRecord c = heap[child];
-            if (!precedes(c, g)) {
-                break;
-            }
-            heap[i] = c;
-            c.eligibleIndex = i;
-            i = child;
-        }
-        heap[i] = g;
-        g.eligibleIndex = i;
     }
 }
