@@ -220,7 +220,7 @@ class RbacCoverageTest {
         node("gpu-2", 4);
         node("gpu-3", 1);
         // the racing scheduler takes gpu-3 first: our bind gets a 409 and reads the pod back
-        recorder.api.bindElsewhereFirst(ns + "/raced", "gpu-3");
+        recorder.api.controls().bindElsewhereFirst(ns + "/raced", "gpu-3");
 
         scheduler = new GantryScheduler(new KubernetesClientBuilder().withConfig(ClientSettings.tune(
                 new ConfigBuilder(client.getConfiguration()).withUserAgent(AGENT).build(), settings)).build(),

@@ -20,9 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,63 +43,24 @@ import java.util.regex.Pattern;
  * The mock ignores {@code spec.*} pod field selectors, which real servers honour; Gantry uses none (it
  * watches every pod, because pods bound by any scheduler count against their node), so none is imitated.
  */
-public final class ApiServerDispatcher extends KubernetesCrudDispatcher implements ApiControls {
+public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private static final Pattern POD_BINDING = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/binding(\\?.*)?$");
     private static final Pattern BINDINGS = Pattern.compile("^/api/v1/namespaces/([^/]+)/bindings(\\?.*)?$");
     private static final Pattern EVICTION = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/eviction(\\?.*)?$");
 
-    private record Fault(String method, Pattern path, int code, int[] remaining) {
-    }
-
     private final KubernetesSerialization json = new KubernetesSerialization();
-    private final List<Fault> faults = new CopyOnWriteArrayList<>();
-    private final Set<String> budgetProtected = ConcurrentHashMap.newKeySet();
-    private final List<Call> calls = new CopyOnWriteArrayList<>();
-    private final Map<String, Integer> bindings = new ConcurrentHashMap<>();
-    private final Map<String, String> racingBinds = new ConcurrentHashMap<>();
+    private final ApiControlState controls = new ApiControlState();
 
-    /** The next {@code times} requests with this method whose path matches {@code pathRegex} get {@code code}. */
-    @Override
-    public void failNext(String method, String pathRegex, int code, int times) {
-        faults.add(new Fault(method, Pattern.compile(pathRegex), code, new int[] {times}));
-    }
-
-    /** Evicting this pod ({@code namespace/name}) is refused with 429, as a PodDisruptionBudget would. */
-    @Override
-    public void protectByBudget(String podKey) {
-        budgetProtected.add(podKey);
-    }
-
-    @Override
-    public void unprotect(String podKey) {
-        budgetProtected.remove(podKey);
-    }
-
-    /**
-     * When a binding for {@code podKey} arrives, another scheduler binds the pod to {@code node} just
-     * before it, as in a race between two schedulers (or a former leader's bind still in flight).
-     */
-    @Override
-    public void bindElsewhereFirst(String podKey, String node) {
-        racingBinds.put(podKey, node);
-    }
-
-    @Override
-    public List<Call> calls() {
-        return new ArrayList<>(calls);
-    }
-
-    /** Successful bindings per pod ({@code namespace/name}): more than one would be a double bind. */
-    @Override
-    public Map<String, Integer> bindingsByPod() {
-        return new HashMap<>(bindings);
+    /** The tests' controls of this server: faults, budgets, racing binds, the request log, bindings per pod. */
+    public ApiControlState controls() {
+        return controls;
     }
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String method = request.getMethod();
         String path = request.getPath();
-        calls.add(new Call(method, path));
+        controls.record(method, path);
         MockResponse fault = fault(method, path);
         if (fault != null) {
             return fault;
@@ -126,21 +84,12 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
     }
 
     private MockResponse fault(String method, String path) {
-        for (Fault f : faults) {
-            if (f.method().equals(method) && f.path().matcher(path).find()) {
-                synchronized (f) {
-                    if (f.remaining()[0] > 0) {
-                        f.remaining()[0]--;
-                        return status(f.code(), "InternalError", "injected fault " + f.code());
-                    }
-                }
-            }
-        }
-        return null;
+        int code = controls.takeFault(method, path);
+        return code == 0 ? null : status(code, "InternalError", "injected fault " + code);
     }
 
     private synchronized MockResponse bind(String namespace, String name, RecordedRequest request) {
-        String racer = racingBinds.remove(namespace + "/" + name);
+        String racer = controls.takeRacingBind(namespace + "/" + name);
         if (racer != null) {
             Binding first = new io.fabric8.kubernetes.api.model.BindingBuilder().withNewMetadata().withNamespace(namespace)
                     .withName(name).endMetadata().withNewTarget().withKind("Node").withName(racer).endTarget().build();
@@ -189,7 +138,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
         if (updated.code() >= 300) {
             return updated;
         }
-        bindings.merge(namespace + "/" + name, 1, Integer::sum);
+        controls.bound(namespace + "/" + name);
         return status(201, "Success", "");
     }
 
@@ -206,7 +155,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
                 && !eviction.getDeleteOptions().getPreconditions().getUid().equals(pod.getMetadata().getUid())) {
             return status(409, "Conflict", "Precondition failed: UID");
         }
-        if (budgetProtected.contains(namespace + "/" + name)) {
+        if (controls.budgetProtects(namespace + "/" + name)) {
             return status(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
         }
         super.handleDelete(podPath);

@@ -22,19 +22,15 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 /**
  * A small, fast Kubernetes API server in memory, for integration tests and the end-to-end throughput
@@ -77,9 +73,9 @@ import java.util.regex.Pattern;
  *   <li>Not imitated: authentication, admission, defaulting, validation, namespaces that must exist,
  *       server-side apply, pagination, bookmarks, discovery.</li>
  * </ul>
- * The test controls ({@link ApiControls}) are the same as {@link ApiServerDispatcher}'s.
+ * The test controls ({@link #controls()}) are the same as {@link ApiServerDispatcher}'s.
  */
-public final class InMemoryApiServer implements ApiControls, AutoCloseable {
+public final class InMemoryApiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int DEFAULT_HISTORY = 50_000;
     private static final Map<String, String> KINDS = Map.of("pods", "Pod", "nodes", "Node", "events", "Event",
@@ -93,15 +89,7 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
     /** The last resourceVersion given out; etcd's revisions never start at 0, and "0" means "any" in a request. */
     private final AtomicLong resourceVersion = new AtomicLong(100);
 
-    private final List<Fault> faults = new CopyOnWriteArrayList<>();
-    private final Set<String> budgetProtected = ConcurrentHashMap.newKeySet();
-    private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
-    private final Map<String, Integer> bindings = new ConcurrentHashMap<>();
-    private final Map<String, String> racingBinds = new ConcurrentHashMap<>();
-    private volatile boolean recordCalls = true;
-
-    private record Fault(String method, Pattern path, int code, int[] remaining) {
-    }
+    private final ApiControlState controls = new ApiControlState();
 
     /** A stored object: its tree (never changed in place once stored) and its JSON. */
     private record Stored(ObjectNode node, String json) {
@@ -178,39 +166,14 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
         return "http://" + http.getAddress().getAddress().getHostAddress() + ":" + http.getAddress().getPort();
     }
 
-    /** Whether to keep the request log ({@link #calls}); a long benchmark turns it off. */
+    /** Whether to keep the request log; a long benchmark turns it off. */
     public void recordCalls(boolean on) {
-        recordCalls = on;
+        controls.recordCalls(on);
     }
 
-    @Override
-    public void failNext(String method, String pathRegex, int code, int times) {
-        faults.add(new Fault(method, Pattern.compile(pathRegex), code, new int[] {times}));
-    }
-
-    @Override
-    public void protectByBudget(String podKey) {
-        budgetProtected.add(podKey);
-    }
-
-    @Override
-    public void unprotect(String podKey) {
-        budgetProtected.remove(podKey);
-    }
-
-    @Override
-    public void bindElsewhereFirst(String podKey, String node) {
-        racingBinds.put(podKey, node);
-    }
-
-    @Override
-    public List<Call> calls() {
-        return new ArrayList<>(calls);
-    }
-
-    @Override
-    public Map<String, Integer> bindingsByPod() {
-        return new HashMap<>(bindings);
+    /** The tests' controls of this server: faults, budgets, racing binds, the request log, bindings per pod. */
+    public ApiControlState controls() {
+        return controls;
     }
 
     // ---------------------------------------------------------------- HTTP
@@ -224,10 +187,8 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getRawPath();
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-            if (recordCalls) {
-                String raw = exchange.getRequestURI().getRawQuery();
-                calls.add(new Call(method, raw == null ? path : path + "?" + raw));
-            }
+            String raw = exchange.getRequestURI().getRawQuery();
+            controls.record(method, raw == null ? path : path + "?" + raw);
             Answer fault = fault(method, path);
             if (fault != null) {
                 send(exchange, fault);
@@ -272,17 +233,8 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
     }
 
     private Answer fault(String method, String path) {
-        for (Fault f : faults) {
-            if (f.method().equals(method) && f.path().matcher(path).find()) {
-                synchronized (f) {
-                    if (f.remaining()[0] > 0) {
-                        f.remaining()[0]--;
-                        return status(f.code(), "InternalError", "injected fault " + f.code());
-                    }
-                }
-            }
-        }
-        return null;
+        int code = controls.takeFault(method, path);
+        return code == 0 ? null : status(code, "InternalError", "injected fault " + code);
     }
 
     private static Map<String, String> query(String raw) {
@@ -604,7 +556,7 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
 
     private Answer bind(String namespace, String name, byte[] body) {
         JsonNode binding = parse(body);
-        String racer = racingBinds.remove(namespace + "/" + name);
+        String racer = controls.takeRacingBind(namespace + "/" + name);
         if (racer != null) {
             ObjectNode first = JsonNodeFactory.instance.objectNode();
             first.withObject("/metadata").put("name", name);
@@ -646,7 +598,7 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
         if (answer.code != 201) {
             return answer;
         }
-        bindings.merge(namespace + "/" + name, 1, Integer::sum);
+        controls.bound(namespace + "/" + name);
         return status(201, "Success", "");
     }
 
@@ -658,7 +610,7 @@ public final class InMemoryApiServer implements ApiControls, AutoCloseable {
             if (!uid.isEmpty() && !uid.equals(old.node.path("metadata").path("uid").asText())) {
                 return status(409, "Conflict", "Precondition failed: UID");
             }
-            if (budgetProtected.contains(namespace + "/" + name)) {
+            if (controls.budgetProtects(namespace + "/" + name)) {
                 return status(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
             }
             ObjectNode gone = old.node.deepCopy();

@@ -143,14 +143,14 @@ class InMemoryApiServerTest {
         assertThat(bound.getSpec().getNodeName()).isEqualTo("n1");
         assertThat(bound.getMetadata().getAnnotations()).containsEntry("gantry.io/gpu-indexes", "0");
         assertThat(bound.getStatus().getConditions()).anyMatch(c -> "PodScheduled".equals(c.getType()) && "True".equals(c.getStatus()));
-        assertThat(server.bindingsByPod()).containsEntry("ns/a", 1);
+        assertThat(server.controls().bindingsByPod()).containsEntry("ns/a", 1);
     }
 
     @Test
     void evictionDeletesOrAnswers429UnderABudget() {
         client.pods().resource(pod("a")).create();
         client.pods().resource(pod("b")).create();
-        server.protectByBudget("ns/b");
+        server.controls().protectByBudget("ns/b");
         assertThat(client.pods().inNamespace("ns").withName("a").evict()).isTrue();
         assertThat(client.pods().inNamespace("ns").withName("b").evict()).isFalse();
         assertThat(client.pods().inNamespace("ns").list().getItems()).extracting(p -> p.getMetadata().getName()).containsExactly("b");

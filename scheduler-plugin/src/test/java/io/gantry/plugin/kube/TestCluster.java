@@ -98,14 +98,14 @@ public final class TestCluster implements AutoCloseable {
                 ApiServerDispatcher dispatcher = new ApiServerDispatcher();
                 KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
                 mock.init();
-                api = dispatcher;
+                api = dispatcher.controls();
                 server = mock::destroy;
                 mockClient = mock.createClient();
                 kubeconfigYaml = kubeconfigFor(mockClient.getMasterUrl().toString());
             }
             case MEMORY -> {
                 InMemoryApiServer memory = new InMemoryApiServer();
-                api = memory;
+                api = memory.controls();
                 server = memory;
                 kubeconfigYaml = kubeconfigFor(memory.url());
             }
