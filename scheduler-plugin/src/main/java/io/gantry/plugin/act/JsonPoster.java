@@ -1,5 +1,6 @@
 package io.gantry.plugin.act;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
@@ -42,26 +43,10 @@ final class JsonPoster {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    /** Appends {@code s} as a JSON string literal. */
+    /** Appends {@code s} as a JSON string literal (Jackson's escaping). */
     static StringBuilder quote(StringBuilder out, String s) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
+        JsonStringEncoder.getInstance().quoteAsString(s, out);
         return out.append('"');
     }
 
