@@ -2,10 +2,12 @@ package io.gantry.core.agent;
 
 import io.gantry.core.gang.GangPlanner;
 import io.gantry.core.gang.GangSpec;
+import io.gantry.core.gang.TopologyLevel;
 import io.gantry.core.intake.IntakeQueue;
 import io.gantry.core.intake.SchedulerEvent;
 import io.gantry.core.model.NodeSpec;
 import io.gantry.core.model.PodSpec;
+import io.gantry.core.model.ResourceRequest;
 import io.gantry.core.model.WorkloadClass;
 import io.gantry.core.outbox.Outbox;
 import io.gantry.core.placement.NodeFilter;
@@ -850,7 +852,7 @@ public final class SchedulerAgent implements Agent {
      */
     private ShapeClass gangMemoShape(GangRecord gang, int count, int need) {
         if (wakeEverything || outbox.wantsReasons() || gang.victimsPending != 0 || gang.keptNodes != 0
-                || gang.spec.topology() != io.gantry.core.gang.TopologyLevel.NONE || need >= ShapeClass.GANG_MEMO_NEEDS || need < 1) {
+                || gang.spec.topology() != TopologyLevel.NONE || need >= ShapeClass.GANG_MEMO_NEEDS || need < 1) {
             return null;
         }
         ShapeClass shape = memberRecords[0].shape;
@@ -880,7 +882,7 @@ public final class SchedulerAgent implements Agent {
      */
     private void parkForRoom(GangRecord gang, int need, int count, int roomFound) {
         ShapeClass shape = null;
-        if (!wakeEverything && gang.victimsPending == 0 && gang.spec.topology() == io.gantry.core.gang.TopologyLevel.NONE
+        if (!wakeEverything && gang.victimsPending == 0 && gang.spec.topology() == TopologyLevel.NONE
                 && roomFound < need) {
             shape = memberRecords[0].shape;
             for (int i = 1; i < count && shape != null; i++) {
@@ -1097,7 +1099,7 @@ public final class SchedulerAgent implements Agent {
             long freedWhole = released.gpus() > 0 ? released.gpus() : released.gpuMilli() > 0 ? 1 : 0;
             bound = Math.max(bound, ceilDiv(freedWhole, probe.gpus()));
         } else if (probe.gpuMilli() > 0) {
-            long perGpu = released.gpus() > 0 ? ceilDiv(io.gantry.core.model.ResourceRequest.MILLI_PER_GPU, probe.gpuMilli())
+            long perGpu = released.gpus() > 0 ? ceilDiv(ResourceRequest.MILLI_PER_GPU, probe.gpuMilli())
                     : ceilDiv(released.gpuMilli(), probe.gpuMilli());
             bound = Math.max(bound, released.gpus() > 0 ? released.gpus() * perGpu : perGpu);
         }
