@@ -661,6 +661,12 @@ public final class SchedulerAgent implements Agent {
         if (pod.status != PodRecord.PENDING || pod.evicting) {
             return; // placed meanwhile as part of its gang, or being deleted
         }
+        if (pod.gang != null && !pod.gang.isScheduled()) {
+            // queued alone while its gang had minMember placed, which it no longer has (a member was chosen
+            // as a victim, or failed or left since): it goes with its gang, planned as a whole
+            requeueGang(pod.gang);
+            return;
+        }
         if (queues.wouldExceedLimit(pod.queue(), pod.request.totalGpuMilli())) {
             waitingForQuota.park(pod, pod.queue());
             report(pod, "queue " + queues.spec(pod.queue()).name() + " is at its limit of "

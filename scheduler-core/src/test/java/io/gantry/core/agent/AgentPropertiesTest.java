@@ -246,6 +246,37 @@ class AgentPropertiesTest {
     }
 
     @Test
+    void aMemberQueuedAloneIsNotPlacedAloneOnceItsGangFellBelowMinMember() {
+        AgentHarness h = new AgentHarness();
+        h.node("n2", 4, "A100");
+        PodSpec other = h.pod("other", ResourceRequest.wholeGpus(3000, 1L << 30, 4), 0, "default", "", WorkloadClass.TRAINING);
+        h.step();
+        h.node("n1", 8, "A100");
+        h.gang("g", 2, 0);
+        PodSpec m0 = h.pod("g-0", 4, 0, "default", "g");
+        PodSpec m1 = h.pod("g-1", 4, 0, "default", "g");
+        PodSpec m2 = h.pod("g-2", 4, 0, "default", "g");
+        h.step();
+        assertThat(h.isBound(other) && h.isBound(m0) && h.isBound(m1)).isTrue();
+        assertThat(h.isBound(m2)).as("no room for the third member, which waits alone").isFalse();
+
+        PodSpec high = h.pod("high", ResourceRequest.wholeGpus(2000, 1L << 30, 8), 3, "default", "", WorkloadClass.TRAINING);
+        h.step();
+        assertThat(h.outbox.newEvictions()).extracting(e -> e.pod().name()).containsExactlyInAnyOrder("g-0", "g-1");
+        // while g-0 and g-1 are being evicted, n2 empties: g-2 fits there, but its gang keeps no member
+        // placed and has minMember 2
+        h.remove(other);
+        h.step();
+        assertThat(h.isBound(m2)).as("g-2 placed alone, a gang of 1 of minMember 2").isFalse();
+        h.remove(m0);
+        h.remove(m1);
+        h.step();
+        assertThat(h.isBound(high)).isTrue();
+        assertThat(h.isBound(m2)).isFalse();
+        assertThat(h.agent.errors()).as("errors, last: %s", h.agent.lastError()).isZero();
+    }
+
+    @Test
     void aPreemptorIsPlacedOnceItsVictimsAreGoneEvenBehindALowerPriorityPodOfItsShape() {
         AgentHarness h = new AgentHarness();
         h.node("n1", 4, "A100");
