@@ -38,12 +38,17 @@ final class GangRecord extends QueuedUnit {
     /** GPU claimed in its queue by this gang's preemption in flight. */
     long claimedGpu;
     /**
-     * While parked for room by its member shape: the class's {@link ShapeClass#roomSeen} at which enough
-     * room could exist for it, its slot in that class's heap, and the class; null/-1 otherwise.
+     * While parked for room by its member shape: the copies of that shape it needs, whether it may use
+     * kept nodes (it owns some, or some owner does not keep them from it), the class's heap it sits in and
+     * its slot there, and the class; null/-1 otherwise.
      */
-    long roomThreshold;
+    int roomNeed;
+    boolean roomMayUseKept;
+    GangHeap roomHeap;
     int roomHeapIndex = -1;
     ShapeClass roomShape;
+    /** The node whose room woke the gang, offered again once it is decided (see {@link PodRecord#wokenFor}). */
+    int wokenFor = io.gantry.core.state.ClusterState.NO_NODE;
 
     GangRecord(String key) {
         this.key = key;
@@ -78,6 +83,12 @@ final class GangRecord extends QueuedUnit {
     }
 
     /** Order keys from the members: highest priority, earliest arrival, the first member's queue. */
+    /** Sets the order keys directly, for tests of structures ordered by them. */
+    void setOrderForTest(int priority, long arrivalSeq) {
+        this.priority = priority;
+        this.arrivalSeq = arrivalSeq;
+    }
+
     void refreshOrder() {
         if (members.isEmpty()) {
             return;

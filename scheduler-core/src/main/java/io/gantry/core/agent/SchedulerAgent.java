@@ -102,17 +102,27 @@ public final class SchedulerAgent implements Agent {
     private final ParkedUnits parkedGangs = new ParkedUnits();
     private static final int GANG_NEEDS_ROOM = 0;
     private static final int GANG_NEEDS_MEMBERS = 1;
-    private static final int GANG_NEEDS_ROOM_SEEN = 2;
+    private static final int GANG_NEEDS_ROOM_COUNTED = 2;
     /** Shape classes something waits on, by the GPU bucket they need: a node wakes only those that could fit it. */
     private final ShapeWakeIndex shapeIndex = new ShapeWakeIndex();
+    /** Nodes whose room is offered again before the next decision: the unit it woke was decided. */
+    private final org.agrona.collections.IntArrayList offerAgain = new org.agrona.collections.IntArrayList();
     private ShapeClass[] shapeScratch = new ShapeClass[16];
     /** GPU models registered when the shape probes were last prepared. */
     private int modelsPrepared;
-    /** Highest priority of any gang ever filed by room seen: bounds who could preempt among them. */
+    /** Highest priority of any gang ever filed by counted room: bounds who could preempt among them. */
     private int highestRoomGangPriority = Integer.MIN_VALUE;
+    /** Shape classes whose room is counted (gangs waited on them once), for kept-node changes. */
+    private final List<ShapeClass> roomShapes = new ArrayList<>();
+    private final ShapeRoom.KeptNodes keptView = this::isKept;
+    /** The kept-node version the lowest owner priorities below were computed at. */
+    private long keptFloorsVersion = -1;
+    private int lowestReservedOwner;
+    private int lowestNominee;
     /**
-     * The behaviour before the wake index, for tests that compare decisions: every node change walks
-     * every parked shape class and every gang waiting for room, and every woken unit decides in full.
+     * The behaviour before the wake index, for tests that compare decisions: a node's room is offered to
+     * the first parked pod found by walking every parked shape class, every gang waits for any node one
+     * member fits (none is filed by counted room), and every woken unit decides in full.
      */
     private boolean wakeEverything;
     /** Pods the node is kept from that one wake-up walks past before giving up on a shape class. */
@@ -340,7 +350,7 @@ public final class SchedulerAgent implements Agent {
             releasePlacement(existing);
             maybeRemoveNode(ours);
             if (state.isLive(ours)) {
-                wakeForNode(ours, existing.request);
+                wakeForNode(ours);
             }
         }
         if (node == ClusterState.NO_NODE) {
@@ -392,7 +402,7 @@ public final class SchedulerAgent implements Agent {
             releasePlacement(pod);
             maybeRemoveNode(node);
             if (state.isLive(node)) {
-                wakeForNode(node, pod.request);
+                wakeForNode(node);
             }
         }
         GangRecord gang = pod.gang;
@@ -513,7 +523,7 @@ public final class SchedulerAgent implements Agent {
                 u = next;
             }
         }
-        for (int bucket : new int[] {GANG_NEEDS_ROOM, GANG_NEEDS_ROOM_SEEN}) { // cold path
+        for (int bucket : new int[] {GANG_NEEDS_ROOM, GANG_NEEDS_ROOM_COUNTED}) { // cold path
             for (QueuedUnit g = parkedGangs.first(bucket); g != null; ) {
                 QueuedUnit next = ParkedUnits.next(g);
                 if (g.queue() == q) {
@@ -606,7 +616,7 @@ public final class SchedulerAgent implements Agent {
             queues.makeReady(pod);
         }
         if (state.isLive(node)) {
-            wakeForNode(node, pod.request);
+            wakeForNode(node);
         }
     }
 
@@ -637,6 +647,7 @@ public final class SchedulerAgent implements Agent {
             if (state.anyServiceChanged()) {
                 wakeSpreadWaiters();
             }
+            offerRoomAgain();
             QueuedUnit unit = queues.pollNext();
             if (unit == null) {
                 break;
@@ -650,8 +661,11 @@ public final class SchedulerAgent implements Agent {
                 if (woken != null) {
                     removeWaiter(woken);
                 }
+                continueOffer(pod);
             } else {
-                decisions += scheduleGang((GangRecord) unit);
+                GangRecord gang = (GangRecord) unit;
+                decisions += scheduleGang(gang);
+                continueOffer(gang);
             }
         }
         return decisions;
@@ -718,7 +732,7 @@ public final class SchedulerAgent implements Agent {
             reason = "waiting for " + pod.victimsPending + " lower-priority pod(s) to be evicted; "
                     + (result != null ? result.reason() : shape.reason);
         }
-        waitingForCapacity.park(pod, pod.shape.id);
+        waitingForCapacity.parkInOrder(pod, pod.shape.id);
         addWaiter(pod.shape);
         report(pod, reason);
     }
@@ -879,12 +893,13 @@ public final class SchedulerAgent implements Agent {
 
     /**
      * Parks a gang whose plan failed. A gang without topology whose pending members are all of one
-     * shape class needs {@code need} copies of that shape, and found room for only {@code roomFound}
-     * (what the planner's one pass counted: for such a gang its plan succeeds exactly when the room,
-     * summed over the nodes it may use, reaches {@code need}). Room grows only where {@link #wakeForNode}
-     * runs, by at most the copies that node holds then; so until the class's room seen has grown by
-     * {@code need - roomFound}, a new plan would fail as well, and the gang sleeps in the class's heap
-     * instead of being planned again on every departure. Other gangs wait for any node one member fits.
+     * shape class without service rules needs {@code need} copies of that shape, and its plan succeeds
+     * exactly when the copies summed over the nodes it may use reach {@code need} (what the planner's one
+     * pass counts). That sum is kept by the class's {@link ShapeRoom}, split by whether nodes are kept, and
+     * grows only where {@link #wakeForNode} runs: the gang sleeps in the class's heap until the room it may
+     * use reaches its need, instead of being planned again on every departure. A gang that owns kept nodes
+     * or that some owner does not keep out compares its need with all the room, the others with the room
+     * on nodes nobody keeps. Other gangs wait for any node one member fits.
      */
     private void parkForRoom(GangRecord gang, int need, int count, int roomFound) {
         ShapeClass shape = null;
@@ -897,15 +912,78 @@ public final class SchedulerAgent implements Agent {
                 }
             }
         }
-        if (shape == null) {
-            parkedGangs.park(gang, GANG_NEEDS_ROOM);
+        if (shape != null && !shape.probe.hasServiceRules()) {
+            boolean mayUseKept = gang.keptNodes > 0 || keptNodesMayAdmit(gang.priority());
+            if (shape.room == null) {
+                roomShapes.add(shape);
+            }
+            ShapeRoom room = shape.room();
+            room.catchUp(state, keptView);
+            if ((mayUseKept ? room.all() : room.unkept()) < need) {
+                parkedGangs.park(gang, GANG_NEEDS_ROOM_COUNTED);
+                gang.roomNeed = need;
+                addWaiter(shape);
+                shape.addGang(gang, mayUseKept);
+                highestRoomGangPriority = Math.max(highestRoomGangPriority, gang.priority());
+                return;
+            }
+            // the count says room enough while the plan failed (an owner keeps part of it from the gang):
+            // wait for any node a member fits, as gangs of mixed shapes do
+        }
+        parkedGangs.park(gang, GANG_NEEDS_ROOM);
+    }
+
+    /**
+     * Whether some kept node may let in a gang of {@code priority} that owns none: a node reserved for a
+     * unit of lower priority, or nominated for one of no higher priority. O(1) while nothing is kept,
+     * else O(nodes) once per change of the kept nodes.
+     */
+    private boolean keptNodesMayAdmit(int priority) {
+        if (keptNodes == 0) {
+            return false;
+        }
+        if (keptFloorsVersion != keptVersion) {
+            lowestReservedOwner = Integer.MAX_VALUE;
+            lowestNominee = Integer.MAX_VALUE;
+            for (int node = 0; node < state.nodeSlots(); node++) {
+                if (reservedFor[node] != null) {
+                    lowestReservedOwner = Math.min(lowestReservedOwner, reservedFor[node].priority());
+                }
+                if (nominatedFor[node] != null) {
+                    lowestNominee = Math.min(lowestNominee, nominatedFor[node].priority());
+                }
+            }
+            keptFloorsVersion = keptVersion;
+        }
+        return priority > lowestReservedOwner || priority >= lowestNominee;
+    }
+
+    private boolean isKept(int node) {
+        return reservedFor[node] != null || nominatedFor[node] != null;
+    }
+
+    /**
+     * {@code node} became kept for {@code owner}, or free (owner null): the room counts move the node,
+     * and a gang counting only unkept room that may now use the node counts all room from then on.
+     */
+    private void keptChanged(int node, QueuedUnit owner) {
+        for (int i = 0; i < roomShapes.size(); i++) {
+            roomShapes.get(i).room.keptChanged(state, node, isKept(node));
+        }
+        if (owner == null || parkedGangs.count(GANG_NEEDS_ROOM_COUNTED) == 0) {
             return;
         }
-        parkedGangs.park(gang, GANG_NEEDS_ROOM_SEEN);
-        gang.roomThreshold = shape.roomSeen + (need - roomFound);
-        addWaiter(shape);
-        shape.addGang(gang);
-        highestRoomGangPriority = Math.max(highestRoomGangPriority, gang.priority());
+        if (owner instanceof GangRecord g && g.roomShape != null && !g.roomMayUseKept) {
+            ShapeClass shape = g.roomShape;
+            shape.removeGang(g);
+            shape.addGang(g, true);
+        }
+        if (owner.priority() <= highestRoomGangPriority) {
+            // a waiting gang may pass this owner (cold: owners are rarely of lower priority than waiting gangs)
+            for (ShapeClass shape : roomShapes) {
+                shape.letAllGangsUseKeptRoom();
+            }
+        }
     }
 
     private void restrictMembers(int count, int poolMask) {
@@ -1032,25 +1110,44 @@ public final class SchedulerAgent implements Agent {
 
     /**
      * Moves back the parked units that {@code node}, as it is now, could help: first the unit the node is
-     * kept for, then per shape class that fits there as many pods as it holds (skipping pods the node is
-     * kept from) and the gangs of that member shape whose room seen now reaches what they were short
-     * of, then the gangs one of whose members fits there. Only the classes the {@link ShapeWakeIndex}
-     * lists for the node's free GPUs and model are tested, each once.
+     * kept for; then the first parked pod and gang filed by room, in queue order, that it could help (see
+     * {@link #offerRoom}); and the gangs one of whose members fits there. Only the classes the
+     * {@link ShapeWakeIndex} lists for the node's free GPUs and model are tested, each once, and each
+     * notes the node (see {@link #knownToFitNowhere}).
      */
     private void wakeForNode(int node) {
-        wakeForNode(node, null);
+        wakeOwner(nominatedFor[node]);
+        wakeOwner(reservedFor[node]);
+        offerRoom(node, true);
+        wakeGangsOneMemberFits(node, GANG_NEEDS_ROOM);
+        if (roomGangsMayPreempt()) {
+            // a failed plan may start a preemption: plan them on every fitting change, as other gangs
+            wakeGangsOneMemberFits(node, GANG_NEEDS_ROOM_COUNTED);
+        }
     }
 
     /**
-     * As {@link #wakeForNode(int)}, after the placement of {@code released} on the node ended (null when
-     * the node changed otherwise): then the room a class gained there is at most what that pod's CPU,
-     * memory and GPUs make, see {@link #roomGainBound}, and the class's room seen grows by no more.
+     * Offers the room on {@code node} to the parked units it could help, in queue order (priority, fair
+     * share, arrival): wakes the first parked pod that fits the node and that the node is not kept from,
+     * and, when it goes before that pod, the first gang filed by room ({@link #parkForRoom}) of a member
+     * shape that fits the node whose need is within the room its shape has now. A woken unit remembers the
+     * node, so that once it is decided (placed, here or elsewhere, or failed because an earlier unit took
+     * the room) the node is offered again ({@link #continueOffer}), until no parked unit could use it. So
+     * room goes to the units that have waited longest, and a departure wakes about as many units as it
+     * makes room for instead of every pod and gang it could help. With {@code roomGained} the node gained
+     * room just now, and each listed class notes it.
      */
-    private void wakeForNode(int node, PlacementRequest released) {
-        wakeOwner(nominatedFor[node]);
-        wakeOwner(reservedFor[node]);
+    private void offerRoom(int node, boolean roomGained) {
+        PodRecord pod = null;
+        GangRecord gang = null;
         if (wakeEverything) {
-            wakeEveryParkedShape(node);
+            for (int i = waitingForCapacity.nonEmptyBuckets() - 1; i >= 0; i--) {
+                int bucket = waitingForCapacity.nonEmptyBucket(i);
+                PodRecord head = offerRefused(shapes.get(bucket), node) ? null : firstAdmitted(bucket, node);
+                if (head != null && state.fits(head.request, node) && (pod == null || queues.goesBefore(head, pod))) {
+                    pod = head;
+                }
+            }
         } else {
             if (shapeScratch.length < shapeIndex.size()) {
                 shapeScratch = new ShapeClass[Math.max(shapeIndex.size(), shapeScratch.length * 2)];
@@ -1059,76 +1156,84 @@ public final class SchedulerAgent implements Agent {
             for (int i = 0; i < listed; i++) {
                 ShapeClass shape = shapeScratch[i];
                 shapeScratch[i] = null;
-                int copies = state.copiesThatFit(shape.probe, node, Integer.MAX_VALUE);
-                if (copies == 0) {
+                if (!state.fits(shape.probe, node)) {
                     continue;
                 }
-                shape.noteNode(node);
-                int parked = waitingForCapacity.count(shape.id);
-                if (parked > 0) {
-                    wakePods(shape.id, node, Math.min(copies, parked));
+                if (roomGained) {
+                    shape.noteNode(node);
                 }
-                if (shape.gangsByThreshold.size() > 0) {
-                    shape.roomSeen += released == null ? copies : Math.min(copies, roomGainBound(shape.probe, released));
-                    wakeGangsWithRoom(shape);
+                PodRecord head = offerRefused(shape, node) ? null : firstAdmitted(shape.id, node);
+                if (head != null && (pod == null || queues.goesBefore(head, pod))) {
+                    pod = head;
+                }
+                if (shape.gangsWaiting() > 0) {
+                    ShapeRoom room = shape.room;
+                    room.catchUp(state, keptView);
+                    GangRecord first = shape.firstGangWithin(room.unkept(), room.all(), queues);
+                    if (first != null && (gang == null || queues.goesBefore(first, gang))) {
+                        gang = first;
+                    }
                 }
             }
         }
-        wakeGangsOneMemberFits(node, GANG_NEEDS_ROOM);
-        if (roomGangsMayPreempt()) {
-            // a failed plan may start a preemption: plan them on every fitting change, as other gangs
-            wakeGangsOneMemberFits(node, GANG_NEEDS_ROOM_SEEN);
+        if (pod != null) {
+            wakePod(pod);
+            pod.wokenFor = node;
+        }
+        if (gang != null && (pod == null || queues.goesBefore(gang, pod))) {
+            // a gang after the pod waits for the offer that follows the pod's decision
+            unparkGang(gang);
+            queues.makeReady(gang);
+            gang.wokenFor = node;
         }
     }
 
-    /**
-     * An upper bound on how many more copies of {@code probe} a node holds after the placement of
-     * {@code released} on it ended than before. The copies are the least of floor(free / asked) over
-     * CPU, memory and GPU, and a minimum rises by at most the largest rise of its terms; a floor of
-     * free / asked rises by at most ceil(freed / asked). Freed whole GPUs: the pod's whole GPUs, or the
-     * one GPU its share may have emptied; freed shares: 1000 milli per whole GPU, or the pod's share.
-     * Classes with service rules (their cap and skew move with replicas anywhere) and classes asking
-     * nothing get no bound.
-     */
-    static long roomGainBound(PlacementRequest probe, PlacementRequest released) {
-        if (probe.hasServiceRules()) {
-            return Long.MAX_VALUE;
-        }
-        long bound = -1;
-        if (probe.cpuMilli() > 0) {
-            bound = Math.max(bound, ceilDiv(released.cpuMilli(), probe.cpuMilli()));
-        }
-        if (probe.memoryBytes() > 0) {
-            bound = Math.max(bound, ceilDiv(released.memoryBytes(), probe.memoryBytes()));
-        }
-        if (probe.gpus() > 0) {
-            long freedWhole = released.gpus() > 0 ? released.gpus() : released.gpuMilli() > 0 ? 1 : 0;
-            bound = Math.max(bound, ceilDiv(freedWhole, probe.gpus()));
-        } else if (probe.gpuMilli() > 0) {
-            long perGpu = released.gpus() > 0 ? ceilDiv(ResourceRequest.MILLI_PER_GPU, probe.gpuMilli())
-                    : ceilDiv(released.gpuMilli(), probe.gpuMilli());
-            bound = Math.max(bound, released.gpus() > 0 ? released.gpus() * perGpu : perGpu);
-        }
-        return bound < 0 ? Long.MAX_VALUE : bound;
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
-    }
-
-    /** Wakes up to {@code room} pods of class {@code shapeId}, oldest parked first, skipping those {@code node} is kept from. */
-    private void wakePods(int shapeId, int node, int room) {
+    /** The first pod parked for capacity in class {@code shapeId} that {@code node} is not kept from, or null. */
+    private PodRecord firstAdmitted(int shapeId, int node) {
         int refusals = 0;
-        for (QueuedUnit u = waitingForCapacity.first(shapeId); u != null && room > 0 && refusals < MAX_REFUSALS_PER_WAKE; ) {
-            QueuedUnit next = ParkedUnits.next(u);
+        for (QueuedUnit u = waitingForCapacity.first(shapeId); u != null && refusals < MAX_REFUSALS_PER_WAKE; u = ParkedUnits.next(u)) {
             if (reservationCause(node, u) == null) {
-                wakePod((PodRecord) u);
-                room--;
-            } else {
-                refusals++;
+                return (PodRecord) u;
             }
-            u = next;
+            refusals++;
         }
+        return null;
+    }
+
+    /** {@code pod} was decided or taken out while woken: offer the node that woke it again, before the next decision. */
+    private void continueOffer(PodRecord pod) {
+        int node = pod.wokenFor;
+        if (node == ClusterState.NO_NODE) {
+            return;
+        }
+        pod.wokenFor = ClusterState.NO_NODE;
+        offerAgain.addInt(node);
+        if (pod.isParkedIn(waitingForCapacity) && state.isLive(node) && state.fits(pod.shape.probe, node)) {
+            pod.shape.offerRefusedNode = node;
+            pod.shape.offerRefusedChange = state.changeCount();
+        }
+    }
+
+    /** Whether {@code node}'s room was just refused by a pod of {@code shape} (see {@link ShapeClass#offerRefusedNode}). */
+    private boolean offerRefused(ShapeClass shape, int node) {
+        return shape.offerRefusedNode == node && shape.offerRefusedChange == state.changeCount();
+    }
+
+    private void continueOffer(GangRecord gang) {
+        if (gang.wokenFor != ClusterState.NO_NODE) {
+            offerAgain.addInt(gang.wokenFor);
+            gang.wokenFor = ClusterState.NO_NODE;
+        }
+    }
+
+    private void offerRoomAgain() {
+        for (int i = 0; i < offerAgain.size(); i++) {
+            int node = offerAgain.getInt(i);
+            if (state.isLive(node)) {
+                offerRoom(node, false);
+            }
+        }
+        offerAgain.clear();
     }
 
     /** Parked for capacity to ready; it stays a waiter of its class until decided. */
@@ -1136,13 +1241,6 @@ public final class SchedulerAgent implements Agent {
         waitingForCapacity.unpark(pod);
         pod.wokenUndecided = true;
         queues.makeReady(pod);
-    }
-
-    private void wakeGangsWithRoom(ShapeClass shape) {
-        for (GangRecord gang = shape.firstGang(); gang != null && gang.roomThreshold <= shape.roomSeen; gang = shape.firstGang()) {
-            unparkGang(gang);
-            queues.makeReady(gang);
-        }
     }
 
     private void wakeGangsOneMemberFits(int node, int bucket) {
@@ -1158,23 +1256,13 @@ public final class SchedulerAgent implements Agent {
         }
     }
 
-    /** The walk before the wake index: every shape class with parked pods, tested against the node. */
-    private void wakeEveryParkedShape(int node) {
-        for (int i = waitingForCapacity.nonEmptyBuckets() - 1; i >= 0; i--) {
-            int s = waitingForCapacity.nonEmptyBucket(i);
-            QueuedUnit head = waitingForCapacity.first(s);
-            int room = state.copiesThatFit(((PodRecord) head).request, node, waitingForCapacity.count(s));
-            wakePods(s, node, room);
-        }
-    }
-
     /**
-     * Whether a gang filed by room seen could start a preemption if planned now (then it is woken like
+     * Whether a gang filed by counted room could start a preemption if planned now (then it is woken like
      * other gangs, as a failed plan is where preemption is tried). Conservative: lower-priority work
      * placed than the highest such gang ever, or another queue borrowing.
      */
     private boolean roomGangsMayPreempt() {
-        if (!config.preemption() || parkedGangs.count(GANG_NEEDS_ROOM_SEEN) == 0) {
+        if (!config.preemption() || parkedGangs.count(GANG_NEEDS_ROOM_COUNTED) == 0) {
             return false;
         }
         return (queues.size() > 1 && queues.anyBorrowingExcept(-1)) || hasPlacedBelow(highestRoomGangPriority);
@@ -1191,6 +1279,14 @@ public final class SchedulerAgent implements Agent {
             gang.refreshOrder();
         }
         waitingGangs.orderChanged(gang);
+        if (gang.roomShape != null) {
+            // its heap is in queue order, and with a higher priority a kept node may let it in
+            ShapeClass shape = gang.roomShape;
+            boolean mayUseKept = gang.roomMayUseKept || keptNodesMayAdmit(gang.priority());
+            shape.removeGang(gang);
+            shape.addGang(gang, mayUseKept);
+            highestRoomGangPriority = Math.max(highestRoomGangPriority, gang.priority());
+        }
         afterPriorityChange(gang, before);
     }
 
@@ -1204,11 +1300,12 @@ public final class SchedulerAgent implements Agent {
         if (unit.priority() == before || keptNodes == 0 || !ownsKeptNode(unit)) {
             return;
         }
+        keptFloorsVersion = -1; // an owner's priority is part of them
         for (ShapeClass shape : shapes) {
             shape.forgetUnfit();
             shape.forgetGangMemo();
         }
-        for (QueuedUnit g = parkedGangs.first(GANG_NEEDS_ROOM_SEEN); g != null; ) {
+        for (QueuedUnit g = parkedGangs.first(GANG_NEEDS_ROOM_COUNTED); g != null; ) {
             QueuedUnit next = ParkedUnits.next(g);
             unparkGang(g);
             parkedGangs.park(g, GANG_NEEDS_ROOM);
@@ -1255,6 +1352,9 @@ public final class SchedulerAgent implements Agent {
         modelsPrepared = state.models().size();
         for (ShapeClass shape : shapes) {
             shape.forgetGangMemo();
+            if (shape.room != null) {
+                shape.room.invalidate();
+            }
             boolean filed = shapeIndex.isFiled(shape);
             shapeIndex.remove(shape);
             state.prepare(shape.example, shape.probe);
@@ -1439,12 +1539,14 @@ public final class SchedulerAgent implements Agent {
         keptNodes += (owner != null ? 1 : 0) - (reservedFor[node] != null ? 1 : 0);
         countKept(reservedFor[node], owner);
         reservedFor[node] = owner;
+        keptChanged(node, owner);
     }
 
     private void setNominated(int node, QueuedUnit owner) {
         keptNodes += (owner != null ? 1 : 0) - (nominatedFor[node] != null ? 1 : 0);
         countKept(nominatedFor[node], owner);
         nominatedFor[node] = owner;
+        keptChanged(node, owner);
     }
 
     private void countKept(QueuedUnit was, QueuedUnit now) {
@@ -1694,6 +1796,7 @@ public final class SchedulerAgent implements Agent {
             if (pod.wokenUndecided) {
                 pod.wokenUndecided = false;
                 removeWaiter(pod.shape);
+                continueOffer(pod);
             } else if (pod.isParked()) {
                 waitingForCapacity.unpark(pod);
                 if (!pod.isParked()) {
@@ -1703,6 +1806,9 @@ public final class SchedulerAgent implements Agent {
         }
         waitingForQuota.unpark(unit);
         unparkGang(unit);
+        if (unit instanceof GangRecord gang) {
+            continueOffer(gang);
+        }
     }
 
     private void updateCapacity() {
@@ -1860,6 +1966,7 @@ public final class SchedulerAgent implements Agent {
      * misses a unit the node could take).
      */
     void verifyWakeIndex() {
+        keptFloorsVersion = -1; // recount the owners' priorities, not trust them
         int[] waiters = new int[shapes.size()];
         for (PodRecord p : pods.values()) {
             if (p.wokenUndecided) {
@@ -1870,22 +1977,24 @@ public final class SchedulerAgent implements Agent {
             }
         }
         for (ShapeClass shape : shapes) {
-            waiters[shape.id] += waitingForCapacity.count(shape.id) + shape.gangsByThreshold.size();
+            waiters[shape.id] += waitingForCapacity.count(shape.id) + shape.gangsWaiting();
             if (waiters[shape.id] != shape.waiters) {
                 throw new IllegalStateException(shape + ": counts " + shape.waiters + " waiters, has " + waiters[shape.id]);
             }
             if (shapeIndex.isFiled(shape) != (shape.waiters > 0)) {
                 throw new IllegalStateException(shape + ": filed " + shapeIndex.isFiled(shape) + " with " + shape.waiters + " waiters");
             }
-            for (int i = 0; i < shape.gangsByThreshold.size(); i++) {
-                GangRecord g = shape.gangsByThreshold.get(i);
-                if (g.roomShape != shape || g.roomHeapIndex != i || g.where() != QueuedUnit.PARKED) {
-                    throw new IllegalStateException(shape + ": gang " + g.key + " misfiled in its room heap");
+            for (int family = ShapeClass.UNKEPT; family <= ShapeClass.ANY; family++) {
+                for (int i = 0; i < shape.heapCount(family); i++) {
+                    verifyRoomHeap(shape, shape.heap(family, i), shape.heapNeed(family, i), family == ShapeClass.ANY);
                 }
             }
+            if (shape.room != null) {
+                shape.room.verify(state, keptView, shape.toString());
+            }
         }
-        if (parkedGangs.count(GANG_NEEDS_ROOM_SEEN) != countRoomGangs()) {
-            throw new IllegalStateException("gangs parked by room seen: " + parkedGangs.count(GANG_NEEDS_ROOM_SEEN)
+        if (parkedGangs.count(GANG_NEEDS_ROOM_COUNTED) != countRoomGangs()) {
+            throw new IllegalStateException("gangs parked by counted room: " + parkedGangs.count(GANG_NEEDS_ROOM_COUNTED)
                     + ", in shape heaps: " + countRoomGangs());
         }
         ShapeClass[] listed = new ShapeClass[Math.max(1, shapeIndex.size())];
@@ -1908,10 +2017,64 @@ public final class SchedulerAgent implements Agent {
         }
     }
 
+    /**
+     * For tests, once the agent has settled (nothing ready, nothing to offer again): no pod waiting for
+     * capacity fits a live node that is not kept from it, and no gang filed by counted room has room for
+     * its need. Room offered in queue order one unit at a time must still leave nothing usable behind.
+     */
+    void verifyNothingParkedCouldBePlaced() {
+        if (!offerAgain.isEmpty() || queues.readyCount() > 0) {
+            throw new IllegalStateException("not settled: " + queues.readyCount() + " ready, " + offerAgain.size() + " offers pending");
+        }
+        for (int i = 0; i < waitingForCapacity.nonEmptyBuckets(); i++) {
+            for (QueuedUnit u = waitingForCapacity.first(waitingForCapacity.nonEmptyBucket(i)); u != null; u = ParkedUnits.next(u)) {
+                PodRecord pod = (PodRecord) u;
+                for (int node = 0; node < state.nodeSlots(); node++) {
+                    if (state.isLive(node) && state.fits(pod.request, node) && reservationCause(node, pod) == null) {
+                        throw new IllegalStateException("pod " + pod.name() + " waits for capacity but fits node " + state.nodeName(node));
+                    }
+                }
+            }
+        }
+        for (ShapeClass shape : roomShapes) {
+            for (int family = ShapeClass.UNKEPT; family <= ShapeClass.ANY; family++) {
+                for (int i = 0; i < shape.heapCount(family); i++) {
+                    GangHeap heap = shape.heap(family, i);
+                    for (int k = 0; k < heap.size(); k++) {
+                        GangRecord gang = heap.get(k);
+                        long room = 0;
+                        for (int node = 0; node < state.nodeSlots(); node++) {
+                            if (state.isLive(node) && reservationCause(node, gang) == null) {
+                                room += state.copiesThatFit(shape.probe, node, Integer.MAX_VALUE);
+                            }
+                        }
+                        if (gang.roomNeed <= room) {
+                            throw new IllegalStateException("gang " + gang.key + " waits for " + gang.roomNeed + " copies of "
+                                    + shape + ", and " + room + " are free for it");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void verifyRoomHeap(ShapeClass shape, GangHeap heap, int need, boolean mayUseKept) {
+        for (int i = 0; i < heap.size(); i++) {
+            GangRecord g = heap.get(i);
+            if (g.roomShape != shape || g.roomHeap != heap || g.roomHeapIndex != i || g.roomNeed != need
+                    || g.roomMayUseKept != mayUseKept || g.where() != QueuedUnit.PARKED) {
+                throw new IllegalStateException(shape + ": gang " + g.key + " misfiled in its room heap");
+            }
+            if (!mayUseKept && (g.keptNodes > 0 || keptNodesMayAdmit(g.priority()))) {
+                throw new IllegalStateException(shape + ": gang " + g.key + " counts only unkept room but may use kept nodes");
+            }
+        }
+    }
+
     private int countRoomGangs() {
         int n = 0;
         for (ShapeClass shape : shapes) {
-            n += shape.gangsByThreshold.size();
+            n += shape.gangsWaiting();
         }
         return n;
     }

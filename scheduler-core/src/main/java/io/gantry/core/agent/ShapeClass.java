@@ -15,7 +15,7 @@ import java.util.Objects;
  * <p>While anything waits on the class (parked pods, pods woken and not yet decided, gangs of this
  * member shape waiting for room) it is filed in the {@link ShapeWakeIndex}, and every node that frees
  * room it fits is noted here: that is what lets a woken pod fail without a full decision, and a gang
- * sleep until enough room could exist.
+ * sleep until enough room exists.
  */
 final class ShapeClass {
     /** Nodes noted since the class was last known to fit nowhere; more and the knowledge is dropped. */
@@ -49,11 +49,13 @@ final class ShapeClass {
     int nodesNotedCount;
 
     /**
-     * Sum over wake-ups since the class entered the index of the copies each woken node could hold
-     * then: an upper bound on the room gained, which gangs of this member shape compare with what they
-     * were short of (see {@link SchedulerAgent}). Monotone.
+     * A pod of this class woken by the room on this node failed although the class still fits the node
+     * (the pod's own fit test disagreed with the class's): the node is not offered to the class again
+     * while the cluster state's change count is this one, so an offer chain cannot spin.
      */
-    long roomSeen;
+    int offerRefusedNode = -1;
+    long offerRefusedChange = -1;
+
     /** Gang needs a failed plan is remembered for: 1 .. GANG_MEMO_NEEDS - 1. */
     static final int GANG_MEMO_NEEDS = 17;
     /**
@@ -75,23 +77,22 @@ final class ShapeClass {
         Arrays.fill(gangMemoChanges, -1);
     }
 
-    /** Gangs of this member shape waiting for room, a min-heap on {@link GangRecord#roomThreshold}. */
-    final GangHeap gangsByThreshold = new GangHeap(4) {
-        @Override
-        boolean precedes(GangRecord a, GangRecord b) {
-            return a.roomThreshold < b.roomThreshold;
-        }
-
-        @Override
-        int indexOf(GangRecord gang) {
-            return gang.roomHeapIndex;
-        }
-
-        @Override
-        void setIndex(GangRecord gang, int index) {
-            gang.roomHeapIndex = index;
-        }
-    };
+    /**
+     * The class's room over the cluster, counted while gangs of this member shape wait for it (see
+     * {@link ShapeRoom}); null until the first such gang.
+     */
+    ShapeRoom room;
+    /**
+     * Gangs of this member shape waiting for room, by family ({@link #UNKEPT}: they may use only nodes
+     * nobody keeps; {@link #ANY}: kept nodes too) and by the copies they need; within one need, a heap
+     * in queue order. The needs of a family are few (gang sizes), so they sit in small parallel arrays.
+     */
+    static final int UNKEPT = 0;
+    static final int ANY = 1;
+    private final int[][] gangNeeds = {new int[2], new int[2]};
+    private final GangHeap[][] gangHeaps = {new GangHeap[2], new GangHeap[2]};
+    private final int[] needsUsed = new int[2];
+    private int gangsWaiting;
 
     /** Training arrivals of this class, halved every learning window ({@link TaskShapeLearner}). */
     double recentArrivals;
@@ -157,19 +158,111 @@ final class ShapeClass {
 
     // ------------------------------------------------------------------ gangs waiting for room
 
-    void addGang(GangRecord gang) {
+    /** The class's room counter, created on first use. */
+    ShapeRoom room() {
+        if (room == null) {
+            room = new ShapeRoom(probe);
+        }
+        return room;
+    }
+
+    /** Files {@code gang} to wait until the room it may use reaches {@link GangRecord#roomNeed}. */
+    void addGang(GangRecord gang, boolean mayUseKept) {
+        GangHeap heap = heapFor(mayUseKept ? ANY : UNKEPT, gang.roomNeed);
         gang.roomShape = this;
-        gangsByThreshold.add(gang);
+        gang.roomMayUseKept = mayUseKept;
+        gang.roomHeap = heap;
+        heap.add(gang);
+        gangsWaiting++;
     }
 
     void removeGang(GangRecord gang) {
-        gangsByThreshold.remove(gang);
+        gang.roomHeap.remove(gang);
+        gang.roomHeap = null;
         gang.roomShape = null;
+        gangsWaiting--;
     }
 
-    /** The gang with the lowest threshold, or null. */
-    GangRecord firstGang() {
-        return gangsByThreshold.first();
+    /** Gangs waiting on this class's room. */
+    int gangsWaiting() {
+        return gangsWaiting;
+    }
+
+    /**
+     * The gang that goes first in queue order ({@code queues}) among those whose need is within the room
+     * their family may use: {@code unkept} copies on nodes nobody keeps, {@code all} copies in all; null
+     * when none. O(needs in use).
+     */
+    GangRecord firstGangWithin(long unkept, long all, io.gantry.core.queue.QueueBook queues) {
+        GangRecord best = null;
+        for (int family = UNKEPT; family <= ANY; family++) {
+            long room = family == UNKEPT ? unkept : all;
+            for (int i = 0; i < needsUsed[family]; i++) {
+                GangRecord head = gangHeaps[family][i].first();
+                if (head != null && gangNeeds[family][i] <= room && (best == null || queues.goesBefore(head, best))) {
+                    best = head;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Moves every gang counting only unkept room to count all room (a kept node may now let it in). */
+    void letAllGangsUseKeptRoom() {
+        for (int i = 0; i < needsUsed[UNKEPT]; i++) {
+            GangHeap heap = gangHeaps[UNKEPT][i];
+            while (heap.size() > 0) {
+                GangRecord g = heap.first();
+                removeGang(g);
+                addGang(g, true);
+            }
+        }
+    }
+
+    /** For checks: every heap of a family, in no order. */
+    int heapCount(int family) {
+        return needsUsed[family];
+    }
+
+    GangHeap heap(int family, int i) {
+        return gangHeaps[family][i];
+    }
+
+    int heapNeed(int family, int i) {
+        return gangNeeds[family][i];
+    }
+
+    private GangHeap heapFor(int family, int need) {
+        int used = needsUsed[family];
+        for (int i = 0; i < used; i++) {
+            if (gangNeeds[family][i] == need) {
+                return gangHeaps[family][i];
+            }
+        }
+        if (used == gangNeeds[family].length) {
+            gangNeeds[family] = Arrays.copyOf(gangNeeds[family], used * 2);
+            gangHeaps[family] = Arrays.copyOf(gangHeaps[family], used * 2);
+        }
+        GangHeap heap = new GangHeap(4) {
+            @Override
+            boolean precedes(GangRecord a, GangRecord b) {
+                return SchedulerAgent.before(a, b);
+            }
+
+            @Override
+            int indexOf(GangRecord gang) {
+                return gang.roomHeapIndex;
+            }
+
+            @Override
+            void setIndex(GangRecord gang, int index) {
+                gang.roomHeapIndex = index;
+            }
+        };
+        gangNeeds[family][used] = need;
+        gangHeaps[family][used] = heap;
+        needsUsed[family] = used + 1;
+        return heap;
     }
 
     @Override

@@ -5,8 +5,10 @@ import java.util.Arrays;
 /**
  * Units that cannot be placed now, each filed under the bucket of the event that could help it (the
  * agent decides what a bucket means: a pod shape that waits for capacity, a queue that waits for
- * quota, a gang that waits for members). Intrusive doubly linked FIFO lists: park, unpark and
- * walking a bucket allocate nothing, and a unit is in at most one bucket of one set.
+ * quota, a gang that waits for members). Intrusive doubly linked lists, in the order units were
+ * parked ({@link #park}) or in queue order ({@link #parkInOrder}: priority, then arrival; a bucket is
+ * parked one way only): park, unpark and walking a bucket allocate nothing, and a unit is in at most
+ * one bucket of one set.
  */
 public final class ParkedUnits {
     private QueuedUnit[] head = new QueuedUnit[16];
@@ -17,19 +19,74 @@ public final class ParkedUnits {
     private int[] nonEmptyPos = new int[16];
     private int nonEmptyCount;
 
+    /** Parks {@code unit} last in {@code bucket}. */
     public void park(QueuedUnit unit, int bucket) {
+        checkIdle(unit);
+        ensureBucket(bucket);
+        linkAfter(unit, bucket, tail[bucket]);
+    }
+
+    /**
+     * Parks {@code unit} in {@code bucket} after every unit of higher priority or of equal priority and
+     * earlier arrival, so the bucket's first unit is the one the ready queue would take first. The place
+     * is searched from both ends at once: O(distance to the nearer end), and units come back near the
+     * front (they were woken from there) or arrive at the back.
+     */
+    public void parkInOrder(QueuedUnit unit, int bucket) {
+        checkIdle(unit);
+        ensureBucket(bucket);
+        QueuedUnit forward = head[bucket];
+        QueuedUnit backward = tail[bucket];
+        while (true) {
+            if (backward == null || !goesBefore(unit, backward)) {
+                linkAfter(unit, bucket, backward);
+                return;
+            }
+            if (goesBefore(unit, forward)) {
+                linkAfter(unit, bucket, forward.prevParked);
+                return;
+            }
+            forward = forward.nextParked;
+            backward = backward.prevParked;
+        }
+    }
+
+    /** Queue order within one queue: higher priority first, then earlier arrival. */
+    static boolean goesBefore(QueuedUnit a, QueuedUnit b) {
+        return a.priority != b.priority ? a.priority > b.priority : a.arrivalSeq < b.arrivalSeq;
+    }
+
+    /** Whether {@code bucket} is in queue order ({@link #parkInOrder}); O(bucket size), for checks. */
+    public boolean isInOrder(int bucket) {
+        for (QueuedUnit u = first(bucket); u != null && u.nextParked != null; u = u.nextParked) {
+            if (goesBefore(u.nextParked, u)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkIdle(QueuedUnit unit) {
         if (unit.where != QueuedUnit.IDLE) {
             throw new IllegalStateException("unit " + unit.name() + " must be idle to park, is " + unit.where);
         }
-        ensureBucket(bucket);
-        unit.prevParked = tail[bucket];
-        unit.nextParked = null;
-        if (tail[bucket] == null) {
+    }
+
+    /** Links {@code unit} into {@code bucket} right after {@code before} (first when null). */
+    private void linkAfter(QueuedUnit unit, int bucket, QueuedUnit before) {
+        QueuedUnit after = before == null ? head[bucket] : before.nextParked;
+        unit.prevParked = before;
+        unit.nextParked = after;
+        if (before == null) {
             head[bucket] = unit;
         } else {
-            tail[bucket].nextParked = unit;
+            before.nextParked = unit;
         }
-        tail[bucket] = unit;
+        if (after == null) {
+            tail[bucket] = unit;
+        } else {
+            after.prevParked = unit;
+        }
         unit.parkedBucket = bucket;
         unit.parkedIn = this;
         unit.where = QueuedUnit.PARKED;

@@ -219,6 +219,24 @@ public final class QueueBook {
         return unit;
     }
 
+    /**
+     * Whether {@code a} would be taken before {@code b} were both ready: higher priority first; among
+     * equal priorities, of two queues the one further below its fair share; then the earlier arrival.
+     */
+    public boolean goesBefore(QueuedUnit a, QueuedUnit b) {
+        if (a.priority != b.priority) {
+            return a.priority > b.priority;
+        }
+        if (a.queue != b.queue) {
+            double shareA = dominantShare(a.queue);
+            double shareB = dominantShare(b.queue);
+            if (shareA != shareB) {
+                return shareA < shareB;
+            }
+        }
+        return a.arrivalSeq < b.arrivalSeq;
+    }
+
     public int readyCount() {
         int n = 0;
         for (UnitHeap heap : ready) {

@@ -50,6 +50,11 @@ public abstract class QueuedUnit {
         return where == PARKED;
     }
 
+    /** Whether the unit is parked in {@code set}. */
+    public boolean isParkedIn(ParkedUnits set) {
+        return where == PARKED && parkedIn == set;
+    }
+
     /** GPU milli the unit asks for in total (for quota checks). */
     public abstract long gpuMilliAsked();
 

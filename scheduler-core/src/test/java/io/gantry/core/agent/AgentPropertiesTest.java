@@ -783,6 +783,11 @@ class AgentPropertiesTest {
                 assertThat(agent.errors()).as("%s: errors, last: %s", where(), agent.lastError()).isZero();
                 if (work == 0) {
                     assertThat(intake.size()).isZero();
+                    try {
+                        agent.verifyNothingParkedCouldBePlaced();
+                    } catch (IllegalStateException e) {
+                        throw new AssertionError(where() + ": settled with room unused: " + e.getMessage(), e);
+                    }
                     checkAgreement();
                     checkCapacity();
                     return;

@@ -75,26 +75,34 @@ class ShapeWakeIndexTest {
     }
 
     @Test
-    void gangsComeOutOfTheirClassInThresholdOrder() {
+    void theFirstGangWithinTheRoomComesOutInQueueOrderWhateverItsNeed() {
+        io.gantry.core.queue.QueueBook queues = new io.gantry.core.queue.QueueBook();
         ShapeClass s = new ShapeClass(0, whole(1, 1000, 2), state.prepare(whole(1, 1000, 2)));
         GangRecord[] gangs = new GangRecord[6];
-        long[] thresholds = {7, 3, 9, 3, 1, 5};
+        int[] needs = {7, 3, 9, 3, 1, 5};
         for (int i = 0; i < gangs.length; i++) {
             gangs[i] = new GangRecord("g" + i);
-            gangs[i].roomThreshold = thresholds[i];
-            s.addGang(gangs[i]);
+            gangs[i].setOrderForTest(0, i);
+            gangs[i].roomNeed = needs[i];
+            s.addGang(gangs[i], i == 5);
         }
-        s.removeGang(gangs[2]);
-        assertThat(gangs[2].roomShape).isNull();
-        long last = Long.MIN_VALUE;
-        int taken = 0;
-        for (GangRecord g = s.firstGang(); g != null; g = s.firstGang()) {
-            assertThat(g.roomThreshold).isGreaterThanOrEqualTo(last);
-            last = g.roomThreshold;
-            s.removeGang(g);
-            taken++;
-        }
-        assertThat(taken).isEqualTo(5);
+        assertThat(s.gangsWaiting()).isEqualTo(6);
+        assertThat(s.firstGangWithin(0, 0, queues)).isNull();
+        assertThat(s.firstGangWithin(1, 1, queues)).isSameAs(gangs[4]);
+        assertThat(s.firstGangWithin(3, 3, queues)).as("g1 and g3 need 3; g1 arrived first").isSameAs(gangs[1]);
+        assertThat(s.firstGangWithin(9, 9, queues)).isSameAs(gangs[0]);
+        assertThat(s.firstGangWithin(3, 5, queues)).as("g5 may use kept room, and comes after g1").isSameAs(gangs[1]);
+        s.removeGang(gangs[1]);
+        s.removeGang(gangs[3]);
+        assertThat(gangs[1].roomShape).isNull();
+        assertThat(s.firstGangWithin(4, 5, queues)).isSameAs(gangs[4]);
+        s.removeGang(gangs[4]);
+        assertThat(s.firstGangWithin(4, 5, queues)).as("only g5 fits, by the kept room").isSameAs(gangs[5]);
+        assertThat(s.firstGangWithin(4, 4, queues)).isNull();
+        s.letAllGangsUseKeptRoom();
+        assertThat(s.firstGangWithin(0, 7, queues)).isSameAs(gangs[0]);
+        assertThat(gangs[0].roomMayUseKept).isTrue();
+        assertThat(s.gangsWaiting()).isEqualTo(3);
     }
 
     @Test
