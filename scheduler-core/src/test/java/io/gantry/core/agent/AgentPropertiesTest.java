@@ -221,9 +221,8 @@ class AgentPropertiesTest {
         assertThat(h.agent.errors()).as("errors, last: %s", h.agent.lastError()).isZero();
     }
 
-    @Test
-    void aGangEvictedBelowMinMemberIsNotPlacedOneMemberAtATime() {
-        AgentHarness h = new AgentHarness();
+    /** Node n1 (8 GPUs) and gang g of minMember 2 with three 4-GPU members: two placed, the third waiting alone. */
+    private static PodSpec[] gangOfTwoPlacedAndAThirdWaiting(AgentHarness h) {
         h.node("n1", 8, "A100");
         h.gang("g", 2, 0);
         PodSpec m0 = h.pod("g-0", 4, 0, "default", "g");
@@ -231,7 +230,17 @@ class AgentPropertiesTest {
         PodSpec m2 = h.pod("g-2", 4, 0, "default", "g");
         h.step();
         assertThat(h.isBound(m0) && h.isBound(m1)).isTrue();
-        assertThat(h.isBound(m2)).as("no room for the third member").isFalse();
+        assertThat(h.isBound(m2)).as("no room for the third member, which waits alone").isFalse();
+        return new PodSpec[] {m0, m1, m2};
+    }
+
+    @Test
+    void aGangEvictedBelowMinMemberIsNotPlacedOneMemberAtATime() {
+        AgentHarness h = new AgentHarness();
+        PodSpec[] members = gangOfTwoPlacedAndAThirdWaiting(h);
+        PodSpec m0 = members[0];
+        PodSpec m1 = members[1];
+        PodSpec m2 = members[2];
 
         // another shape than the members', so it is not parked behind g-2 (see the test below)
         PodSpec high = h.pod("high", ResourceRequest.wholeGpus(2000, 1L << 30, 4), 3, "default", "", WorkloadClass.TRAINING);
@@ -251,14 +260,11 @@ class AgentPropertiesTest {
         h.node("n2", 4, "A100");
         PodSpec other = h.pod("other", ResourceRequest.wholeGpus(3000, 1L << 30, 4), 0, "default", "", WorkloadClass.TRAINING);
         h.step();
-        h.node("n1", 8, "A100");
-        h.gang("g", 2, 0);
-        PodSpec m0 = h.pod("g-0", 4, 0, "default", "g");
-        PodSpec m1 = h.pod("g-1", 4, 0, "default", "g");
-        PodSpec m2 = h.pod("g-2", 4, 0, "default", "g");
-        h.step();
-        assertThat(h.isBound(other) && h.isBound(m0) && h.isBound(m1)).isTrue();
-        assertThat(h.isBound(m2)).as("no room for the third member, which waits alone").isFalse();
+        PodSpec[] members = gangOfTwoPlacedAndAThirdWaiting(h);
+        PodSpec m0 = members[0];
+        PodSpec m1 = members[1];
+        PodSpec m2 = members[2];
+        assertThat(h.isBound(other)).isTrue();
 
         PodSpec high = h.pod("high", ResourceRequest.wholeGpus(2000, 1L << 30, 8), 3, "default", "", WorkloadClass.TRAINING);
         h.step();
