@@ -61,7 +61,8 @@ final class ShapeRoom {
             return;
         }
         for (long change = seenChange; change < count; change++) {
-            refresh(state, state.changedNode(change), keptNodes.isKept(state.changedNode(change)));
+            int node = state.changedNode(change);
+            refresh(state, node, keptNodes.isKept(node));
         }
         seenChange = count;
     }

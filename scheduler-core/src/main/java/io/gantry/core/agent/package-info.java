@@ -10,7 +10,11 @@
  *
  * <p>Waiting work is woken by what could help it: {@code ShapeWakeIndex} files the shape classes
  * parked pods and gangs wait on by the GPU bucket they need, so a node that frees room tests only the
- * classes it could hold. What it skips could not have been placed: the agent decides exactly as one
- * that wakes every parked unit on every change (a property test compares the two).
+ * classes it could hold, and offers the room to the first parked pod or room-filed gang in queue order,
+ * then to the next once that one is decided, until nothing parked could use it. A gang of one member
+ * shape waits on {@code ShapeRoom}, the copies of that shape the cluster holds. What the index skips
+ * could not have been placed: the agent decides exactly as one that walks every parked class on every
+ * change (a property test compares the two, and checks that nothing parked could be placed once the
+ * agent has settled).
  */
 package io.gantry.core.agent;
