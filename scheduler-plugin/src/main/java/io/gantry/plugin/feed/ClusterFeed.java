@@ -51,6 +51,8 @@ public final class ClusterFeed {
         PodSpec spec;
         /** The pod as last seen. */
         Pod pod;
+        /** While told PENDING: the gang key the pod named then ("" for none). */
+        String gangTold = "";
 
         Tracked(PodRef ref) {
             this.ref = ref;
@@ -71,6 +73,8 @@ public final class ClusterFeed {
     private final Set<String> gangsSent = new HashSet<>();
     private final Map<String, String> invalidGangs = new HashMap<>();
     private final Map<String, Pod> invalidPods = new LinkedHashMap<>();
+    /** Uids of the pods told to the agent as pending, by the gang key they named then. */
+    private final Map<String, Set<String>> pendingMembers = new HashMap<>();
 
     public ClusterFeed(String schedulerName, String rackLabel, long defaultGangTimeoutSeconds, PodDirectory directory,
                        FeedListener listener) {
@@ -129,6 +133,7 @@ public final class ClusterFeed {
         gangsSent.clear();
         invalidGangs.clear();
         invalidPods.clear();
+        pendingMembers.clear();
     }
 
     // ------------------------------------------------------------------ pods
@@ -181,7 +186,7 @@ public final class ClusterFeed {
         }
         invalidPods.remove(uid);
         tracked.spec = spec;
-        tracked.told = Told.PENDING;
+        tell(uid, tracked, Told.PENDING);
         sink.send(new SchedulerEvent.PodAdded(spec));
         listener.podPending(tracked.ref, false);
     }
@@ -203,7 +208,7 @@ public final class ClusterFeed {
             }
         }
         tracked.spec = spec;
-        tracked.told = Told.BOUND;
+        tell(uid, tracked, Told.BOUND);
         sink.send(new SchedulerEvent.PodBound(spec, nodeName, gpuMask(pod)));
         listener.podSettled(tracked.ref);
     }
@@ -233,7 +238,25 @@ public final class ClusterFeed {
         if (tracked.told != Told.GONE) {
             listener.podSettled(tracked.ref);
         }
-        tracked.told = Told.GONE;
+        tell(tracked.ref.uid(), tracked, Told.GONE);
+    }
+
+    /** Records what the agent was told of the pod, keeping {@link #pendingMembers} in step. */
+    private void tell(String uid, Tracked tracked, Told told) {
+        if (tracked.told == Told.PENDING && !tracked.gangTold.isEmpty()) {
+            Set<String> members = pendingMembers.get(tracked.gangTold);
+            if (members != null && members.remove(uid) && members.isEmpty()) {
+                pendingMembers.remove(tracked.gangTold);
+            }
+        }
+        tracked.gangTold = "";
+        tracked.told = told;
+        if (told == Told.PENDING && tracked.pod != null) {
+            tracked.gangTold = PodTranslator.gangKey(tracked.pod);
+            if (!tracked.gangTold.isEmpty()) {
+                pendingMembers.computeIfAbsent(tracked.gangTold, k -> new HashSet<>()).add(uid);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ nodes
@@ -315,14 +338,16 @@ public final class ClusterFeed {
      * reported like members that arrived after it.
      */
     private void withdrawPendingMembersOf(String gangKey) {
-        for (Map.Entry<String, Tracked> e : pods.entrySet()) {
-            Tracked t = e.getValue();
-            if (t.told == Told.PENDING && t.pod != null && gangKey.equals(PodTranslator.gangKey(t.pod))) {
-                sink.send(new SchedulerEvent.PodRemoved(t.ref.id(), false));
-                t.told = Told.NOTHING;
-                t.spec = null;
-                invalidPods.put(e.getKey(), t.pod);
-            }
+        Set<String> members = pendingMembers.get(gangKey);
+        if (members == null) {
+            return;
+        }
+        for (String uid : new ArrayList<>(members)) {
+            Tracked t = pods.get(uid);
+            sink.send(new SchedulerEvent.PodRemoved(t.ref.id(), false));
+            tell(uid, t, Told.NOTHING);
+            t.spec = null;
+            invalidPods.put(uid, t.pod);
         }
     }
 

@@ -146,6 +146,31 @@ class ClusterFeedTest {
     }
 
     @Test
+    void anInvalidPodGroupTakesBackOnlyItsOwnPendingMembers() {
+        feed.attach(sent::add, List.of(), List.of(), List.of(), List.of());
+        Pod m0 = pod("m0").editMetadata().withLabels(Map.of("scheduling.x-k8s.io/pod-group", "g")).endMetadata().build();
+        Pod m1 = pod("m1").editMetadata().withLabels(Map.of("scheduling.x-k8s.io/pod-group", "g")).endMetadata().build();
+        feed.onPod(m0);
+        feed.onPod(m1);
+        feed.onPod(pod("other").editMetadata().withLabels(Map.of("scheduling.x-k8s.io/pod-group", "h")).endMetadata().build());
+        feed.onPod(pod("single").build());
+        feed.onPodDeleted(m1); // gone before its group turns out invalid: nothing left to take back
+        assertThat(kinds()).containsExactly("PodAdded", "PodAdded", "PodAdded", "PodAdded", "PodRemoved");
+        long m0Id = ((SchedulerEvent.PodAdded) sent.get(0)).pod().id();
+        sent.clear();
+
+        PodGroup group = new PodGroup();
+        group.getMetadata().setNamespace("ml");
+        group.getMetadata().setName("g");
+        group.setSpec(new PodGroup.Spec());
+        group.getSpec().setMinMember(0);
+        feed.onPodGroup(group);
+        assertThat(sent).extracting(e -> ((SchedulerEvent.PodRemoved) e).podId()).as("only m0 is withdrawn").containsExactly(m0Id);
+        feed.onPodGroup(group); // the same invalid update again: m0 was withdrawn already
+        assertThat(sent).hasSize(1);
+    }
+
+    @Test
     void gpuIndexesRoundTrip() {
         assertThat(ClusterFeed.gpuIndexes(0b1001)).isEqualTo("0,3");
         assertThat(ClusterFeed.gpuMask(pod("x").editMetadata().addToAnnotations("gantry.io/gpu-indexes", "0, 3").endMetadata().build()))
