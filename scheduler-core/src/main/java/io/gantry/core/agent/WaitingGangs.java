@@ -24,11 +24,8 @@ final class WaitingGangs {
     private final GangHeap eligible = new GangHeap(16) {
         @Override
         boolean precedes(GangRecord a, GangRecord b) {
-            if (a.priority() != b.priority()) {
-                return a.priority() > b.priority();
-            }
-            if (a.arrivalSeq() != b.arrivalSeq()) {
-                return a.arrivalSeq() < b.arrivalSeq();
+            if (a.priority() != b.priority() || a.arrivalSeq() != b.arrivalSeq()) {
+                return SchedulerAgent.before(a, b);
             }
             return a.waitSeq < b.waitSeq;
         }
