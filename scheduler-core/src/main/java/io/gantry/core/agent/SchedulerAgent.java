@@ -24,6 +24,7 @@ import io.gantry.core.queue.QueuedUnit;
 import io.gantry.core.state.ClusterState;
 import io.gantry.core.state.PlacementRequest;
 import io.gantry.core.state.UnfitCause;
+import org.agrona.collections.IntArrayList;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
@@ -91,7 +92,7 @@ public final class SchedulerAgent implements Agent {
     private final Long2ObjectHashMap<ShapeClass> shapeByHash = new Long2ObjectHashMap<>();
     private final List<ShapeClass> shapes = new ArrayList<>();
 
-    /** Pods waiting for capacity, by shape class id. */
+    /** Pods waiting for capacity, by shape class id, each class in queue order (priority, then arrival). */
     private final ParkedUnits waitingForCapacity = new ParkedUnits();
     /** Units over their queue's limit, by queue index. */
     private final ParkedUnits waitingForQuota = new ParkedUnits();
@@ -106,7 +107,7 @@ public final class SchedulerAgent implements Agent {
     /** Shape classes something waits on, by the GPU bucket they need: a node wakes only those that could fit it. */
     private final ShapeWakeIndex shapeIndex = new ShapeWakeIndex();
     /** Nodes whose room is offered again before the next decision: the unit it woke was decided. */
-    private final org.agrona.collections.IntArrayList offerAgain = new org.agrona.collections.IntArrayList();
+    private final IntArrayList offerAgain = new IntArrayList();
     private ShapeClass[] shapeScratch = new ShapeClass[16];
     /** GPU models registered when the shape probes were last prepared. */
     private int modelsPrepared;
@@ -145,7 +146,7 @@ public final class SchedulerAgent implements Agent {
     private final MessagePassingQueue.Consumer<SchedulerEvent> handler = this::onEvent;
     /** Shape classes with a DoNotSchedule spread constraint: woken when their service's replicas move. */
     private final List<ShapeClass> spreadShapes = new ArrayList<>();
-    private final org.agrona.collections.IntArrayList changedServices = new org.agrona.collections.IntArrayList();
+    private final IntArrayList changedServices = new IntArrayList();
     /** Pool bits per workload class ordinal, 0 when the class prefers no pool. */
     private final int[] poolMaskByClass = new int[WorkloadClass.values().length];
     private PlacementRequest[] memberScratch = new PlacementRequest[16];
