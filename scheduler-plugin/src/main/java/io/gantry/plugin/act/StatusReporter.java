@@ -56,6 +56,11 @@ public final class StatusReporter implements AutoCloseable {
     private final Map<String, String> lastReported = new ConcurrentHashMap<>();
     private final AtomicLong eventSeq = new AtomicLong();
     private volatile ToIntFunction<String> runningMembers = key -> 0;
+    /** The agent's last report per gang, kept from when it is submitted until a write of the gang starts. */
+    private final Map<String, GangReport> unwrittenReports = new ConcurrentHashMap<>();
+
+    private record GangReport(Outbox.GangPhase phase, int placed, int minMember, String message) {
+    }
 
     public StatusReporter(KubernetesClient client, String component, String identity, SchedulerMetrics metrics,
                           WriteLimiter eventLimiter, WriteLimiter writes) {
@@ -126,7 +131,12 @@ public final class StatusReporter implements AutoCloseable {
     }
 
     public void gangStatus(String gangKey, Outbox.GangPhase phase, int placed, int minMember, String message) {
-        workers.submit("podgroup/" + gangKey, () -> podGroupStatus(gangKey, phase, placed, minMember, message));
+        GangReport report = new GangReport(phase, placed, minMember, message);
+        unwrittenReports.put(gangKey, report);
+        workers.submit(podGroupKey(gangKey), () -> {
+            unwrittenReports.remove(gangKey, report);
+            podGroupStatus(gangKey, phase, placed, minMember, message);
+        });
     }
 
     /**
@@ -135,7 +145,19 @@ public final class StatusReporter implements AutoCloseable {
      * phase is kept, so a finished member does not undo what was planned.
      */
     public void refreshRunning(String gangKey, int minMember) {
-        workers.submit("podgroup-running/" + gangKey, () -> podGroupStatus(gangKey, null, -1, minMember, null));
+        // one key per PodGroup, so its writes never race; a report this replaces before it ran is written here
+        workers.submit(podGroupKey(gangKey), () -> {
+            GangReport report = unwrittenReports.remove(gangKey);
+            if (report != null) {
+                podGroupStatus(gangKey, report.phase(), report.placed(), report.minMember(), report.message());
+            } else {
+                podGroupStatus(gangKey, null, -1, minMember, null);
+            }
+        });
+    }
+
+    private static String podGroupKey(String gangKey) {
+        return "podgroup/" + gangKey;
     }
 
     public int backlog() {
