@@ -510,6 +510,8 @@ class AgentPropertiesTest {
         final Map<Long, PodModel> pods = new LinkedHashMap<>();
         final List<PodModel> inFlight = new ArrayList<>();
         final Set<PodModel> toDelete = new LinkedHashSet<>();
+        /** Pods deleted by the current step: until the agent reads their removal it may still act on them. */
+        final Set<Long> removedThisStep = new java.util.HashSet<>();
         final Map<String, GangModel> gangs = new LinkedHashMap<>();
         final List<SchedulerEvent> events = new ArrayList<>();
         long nextPod = 1;
@@ -557,6 +559,7 @@ class AgentPropertiesTest {
         // ------------------------------------------------------------------ ops to events
 
         private void apply(Op op) {
+            removedThisStep.clear();
             if (op instanceof AddNode a) {
                 addNode(a);
             } else if (op instanceof UpdateNode u && !nodes.isEmpty()) {
@@ -729,6 +732,7 @@ class AgentPropertiesTest {
         }
 
         private void removePod(PodModel p, boolean completed) {
+            removedThisStep.add(p.spec.id());
             pods.remove(p.spec.id());
             inFlight.remove(p);
             toDelete.remove(p);
@@ -772,7 +776,7 @@ class AgentPropertiesTest {
                     if (call instanceof RecordingOutbox.Bind b) {
                         onBind(b, allEventsApplied, gangBinds);
                     } else if (call instanceof RecordingOutbox.Eviction e) {
-                        onEviction(e);
+                        onEviction(e, allEventsApplied);
                     }
                 }
                 for (Map.Entry<GangModel, Integer> e : gangBinds.entrySet()) {
@@ -822,8 +826,12 @@ class AgentPropertiesTest {
             }
         }
 
-        private void onEviction(RecordingOutbox.Eviction e) {
+        private void onEviction(RecordingOutbox.Eviction e, boolean allEventsApplied) {
             PodModel p = pods.get(e.pod().id());
+            if (p == null && !allEventsApplied && removedThisStep.contains(e.pod().id())) {
+                // its deletion is still in the intake (small cycles): evicting a pod being deleted is harmless
+                return;
+            }
             assertThat(p).as("%s: eviction of pod %s, which was deleted or never existed", where(), e.pod().name()).isNotNull();
             assertThat(p.placed()).as("%s: eviction of pod %s, which is not placed", where(), e.pod().name()).isTrue();
             assertThat(p.evicted).as("%s: pod %s evicted twice", where(), e.pod().name()).isFalse();
