@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gantry.core.outbox.Outbox;
 import io.gantry.plugin.kube.InMemoryApiServer;
+import io.gantry.plugin.kube.TestCluster;
 import io.gantry.plugin.metrics.SchedulerMetrics;
 import io.gantry.plugin.translate.PodGroup;
 import org.junit.jupiter.api.AfterEach;
@@ -34,14 +35,7 @@ class PodGroupStatusTest {
     }
 
     private static Config config(String url) {
-        Config config = Config.fromKubeconfig("""
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: t, cluster: {server: "%s"}}]
-                contexts: [{name: t, context: {cluster: t, user: u}}]
-                current-context: t
-                users: [{name: u, user: {token: x}}]
-                """.formatted(url));
+        Config config = Config.fromKubeconfig(TestCluster.kubeconfigFor(url));
         config.setRequestRetryBackoffLimit(0);
         return config;
     }

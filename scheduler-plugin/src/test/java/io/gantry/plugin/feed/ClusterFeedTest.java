@@ -45,6 +45,16 @@ class ClusterFeedTest {
                 .addToLimits("nvidia.com/gpu", new Quantity("1")).endResources().endContainer().endSpec();
     }
 
+    /** PodGroup ml/g with {@code minMember} (0 is invalid). */
+    private static PodGroup groupG(int minMember) {
+        PodGroup group = new PodGroup();
+        group.getMetadata().setNamespace("ml");
+        group.getMetadata().setName("g");
+        group.setSpec(new PodGroup.Spec());
+        group.getSpec().setMinMember(minMember);
+        return group;
+    }
+
     private List<String> kinds() {
         return sent.stream().map(e -> e.getClass().getSimpleName()).toList();
     }
@@ -109,11 +119,7 @@ class ClusterFeedTest {
     @Test
     void membersOfAnInvalidPodGroupAreRefusedUntilItIsFixed() {
         feed.attach(sent::add, List.of(), List.of(), List.of(), List.of());
-        PodGroup group = new PodGroup();
-        group.getMetadata().setNamespace("ml");
-        group.getMetadata().setName("g");
-        group.setSpec(new PodGroup.Spec());
-        group.getSpec().setMinMember(0);
+        PodGroup group = groupG(0);
         feed.onPodGroup(group);
         feed.onPod(pod("m0").editMetadata().withLabels(Map.of("scheduling.x-k8s.io/pod-group", "g")).endMetadata().build());
         assertThat(sent).isEmpty();
@@ -130,11 +136,7 @@ class ClusterFeedTest {
         feed.attach(sent::add, List.of(), List.of(), List.of(), List.of());
         feed.onPod(pod("m0").editMetadata().withLabels(Map.of("scheduling.x-k8s.io/pod-group", "g")).endMetadata().build());
         assertThat(kinds()).containsExactly("PodAdded");
-        PodGroup group = new PodGroup();
-        group.getMetadata().setNamespace("ml");
-        group.getMetadata().setName("g");
-        group.setSpec(new PodGroup.Spec());
-        group.getSpec().setMinMember(0);
+        PodGroup group = groupG(0);
         feed.onPodGroup(group);
         assertThat(kinds()).containsExactly("PodAdded", "PodRemoved");
         assertThat(invalid).contains("label scheduling.x-k8s.io/pod-group names an invalid PodGroup: "
@@ -159,11 +161,7 @@ class ClusterFeedTest {
         long m0Id = ((SchedulerEvent.PodAdded) sent.get(0)).pod().id();
         sent.clear();
 
-        PodGroup group = new PodGroup();
-        group.getMetadata().setNamespace("ml");
-        group.getMetadata().setName("g");
-        group.setSpec(new PodGroup.Spec());
-        group.getSpec().setMinMember(0);
+        PodGroup group = groupG(0);
         feed.onPodGroup(group);
         assertThat(sent).extracting(e -> ((SchedulerEvent.PodRemoved) e).podId()).as("only m0 is withdrawn").containsExactly(m0Id);
         feed.onPodGroup(group); // the same invalid update again: m0 was withdrawn already

@@ -42,23 +42,9 @@ class InMemoryApiServerTest {
 
     /** A client that does not retry (fabric8 retries a 429 for a minute and a half by default). */
     private static KubernetesClient clientOf(InMemoryApiServer server) {
-        Config config = Config.fromKubeconfig(new TestClusterKubeconfig(server.url()).yaml());
+        Config config = Config.fromKubeconfig(TestCluster.kubeconfigFor(server.url()));
         config.setRequestRetryBackoffLimit(0);
         return new KubernetesClientBuilder().withConfig(config).build();
-    }
-
-    /** A kubeconfig with only a server, as the tests write it. */
-    private record TestClusterKubeconfig(String url) {
-        String yaml() {
-            return """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: t, cluster: {server: "%s"}}]
-                    contexts: [{name: t, context: {cluster: t, user: u}}]
-                    current-context: t
-                    users: [{name: u, user: {token: x}}]
-                    """.formatted(url);
-        }
     }
 
     private static Pod pod(String name) {
@@ -165,7 +151,7 @@ class InMemoryApiServerTest {
             return p;
         });
         LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
-        Config config = Config.fromKubeconfig(new TestClusterKubeconfig(server.url()).yaml());
+        Config config = Config.fromKubeconfig(TestCluster.kubeconfigFor(server.url()));
         config.setOnlyHttpWatches(true);
         try (KubernetesClient watching = new KubernetesClientBuilder().withConfig(config).build();
              Watch watch = watching.pods().inNamespace("ns").withResourceVersion(listVersion).watch(new Watcher<>() {

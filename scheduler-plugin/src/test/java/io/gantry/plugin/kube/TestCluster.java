@@ -153,7 +153,8 @@ public final class TestCluster implements AutoCloseable {
         return backend == Backend.REAL || backend == Backend.KUBECONFIG;
     }
 
-    private static String kubeconfigFor(String url) {
+    /** A kubeconfig with only a server and a token, as the tests write it. */
+    public static String kubeconfigFor(String url) {
         return """
                 apiVersion: v1
                 kind: Config
