@@ -82,13 +82,13 @@ final class GangRecord extends QueuedUnit {
         return n;
     }
 
-    /** Order keys from the members: highest priority, earliest arrival, the first member's queue. */
     /** Sets the order keys directly, for tests of structures ordered by them. */
     void setOrderForTest(int priority, long arrivalSeq) {
         this.priority = priority;
         this.arrivalSeq = arrivalSeq;
     }
 
+    /** Order keys from the members: highest priority, earliest arrival, the first member's queue. */
     void refreshOrder() {
         if (members.isEmpty()) {
             return;

@@ -44,12 +44,12 @@ final class PodRecord extends QueuedUnit {
     String lastReason;
     /** GPU claimed in its queue by this pod's preemption in flight. */
     long claimedGpu;
-    /** Woken from its shape class's parked pods and not decided yet: it still counts as a waiter of the class. */
     /**
      * The node whose room woke this pod ({@link io.gantry.core.state.ClusterState#NO_NODE} when none):
      * once the pod is decided, that node's room is offered to the next parked pod that fits there.
      */
     int wokenFor = io.gantry.core.state.ClusterState.NO_NODE;
+    /** Woken from its shape class's parked pods and not decided yet: it still counts as a waiter of the class. */
     boolean wokenUndecided;
     /** Counted in its shape class's live inference replicas by the {@link TaskShapeLearner}. */
     boolean countedLive;

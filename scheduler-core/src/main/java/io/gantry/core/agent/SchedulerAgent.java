@@ -1466,10 +1466,6 @@ public final class SchedulerAgent implements Agent {
         }
     }
 
-    static boolean before(QueuedUnit a, QueuedUnit b) {
-        return a.priority() != b.priority() ? a.priority() > b.priority() : a.arrivalSeq() < b.arrivalSeq();
-    }
-
     /**
      * Reserves for {@code gang} the nodes that could hold its members once their current work ends,
      * those already freest first, until they add up to what the gang needs.
@@ -1940,7 +1936,7 @@ public final class SchedulerAgent implements Agent {
             }
             previous = gang.waitingSince;
             if (config.reservationDelayNanos() > 0 && !gang.timedOut && now - gang.waitingSince >= config.reservationDelayNanos()
-                    && (head == null || before(gang, head))) {
+                    && (head == null || QueuedUnit.precedes(gang, head))) {
                 head = gang;
             }
         }
@@ -1984,6 +1980,9 @@ public final class SchedulerAgent implements Agent {
             }
             if (shapeIndex.isFiled(shape) != (shape.waiters > 0)) {
                 throw new IllegalStateException(shape + ": filed " + shapeIndex.isFiled(shape) + " with " + shape.waiters + " waiters");
+            }
+            if (!waitingForCapacity.isInOrder(shape.id)) {
+                throw new IllegalStateException(shape + ": pods waiting for capacity out of queue order");
             }
             for (int family = ShapeClass.UNKEPT; family <= ShapeClass.ANY; family++) {
                 for (int i = 0; i < shape.heapCount(family); i++) {

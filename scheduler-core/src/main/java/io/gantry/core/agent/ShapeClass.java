@@ -2,6 +2,8 @@ package io.gantry.core.agent;
 
 import io.gantry.core.model.PodSpec;
 import io.gantry.core.model.ResourceRequest;
+import io.gantry.core.queue.QueueBook;
+import io.gantry.core.queue.QueuedUnit;
 import io.gantry.core.state.PlacementRequest;
 
 import java.util.Arrays;
@@ -193,7 +195,7 @@ final class ShapeClass {
      * their family may use: {@code unkept} copies on nodes nobody keeps, {@code all} copies in all; null
      * when none. O(needs in use).
      */
-    GangRecord firstGangWithin(long unkept, long all, io.gantry.core.queue.QueueBook queues) {
+    GangRecord firstGangWithin(long unkept, long all, QueueBook queues) {
         GangRecord best = null;
         for (int family = UNKEPT; family <= ANY; family++) {
             long room = family == UNKEPT ? unkept : all;
@@ -246,7 +248,7 @@ final class ShapeClass {
         GangHeap heap = new GangHeap(4) {
             @Override
             boolean precedes(GangRecord a, GangRecord b) {
-                return SchedulerAgent.before(a, b);
+                return QueuedUnit.precedes(a, b);
             }
 
             @Override

@@ -1,5 +1,7 @@
 package io.gantry.core.agent;
 
+import io.gantry.core.queue.QueuedUnit;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +27,7 @@ final class WaitingGangs {
         @Override
         boolean precedes(GangRecord a, GangRecord b) {
             if (a.priority() != b.priority() || a.arrivalSeq() != b.arrivalSeq()) {
-                return SchedulerAgent.before(a, b);
+                return QueuedUnit.precedes(a, b);
             }
             return a.waitSeq < b.waitSeq;
         }
@@ -156,7 +158,7 @@ final class WaitingGangs {
     boolean anyHolderNotAfter(GangRecord candidate) {
         for (int i = 0; i < holders.size(); i++) {
             GangRecord g = holders.get(i);
-            if (g.waiting && g != candidate && !SchedulerAgent.before(candidate, g)) {
+            if (g.waiting && g != candidate && !QueuedUnit.precedes(candidate, g)) {
                 return true;
             }
         }

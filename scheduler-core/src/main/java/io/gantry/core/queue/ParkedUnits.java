@@ -38,11 +38,11 @@ public final class ParkedUnits {
         QueuedUnit forward = head[bucket];
         QueuedUnit backward = tail[bucket];
         while (true) {
-            if (backward == null || !goesBefore(unit, backward)) {
+            if (backward == null || !QueuedUnit.precedes(unit, backward)) {
                 linkAfter(unit, bucket, backward);
                 return;
             }
-            if (goesBefore(unit, forward)) {
+            if (QueuedUnit.precedes(unit, forward)) {
                 linkAfter(unit, bucket, forward.prevParked);
                 return;
             }
@@ -51,15 +51,10 @@ public final class ParkedUnits {
         }
     }
 
-    /** Queue order within one queue: higher priority first, then earlier arrival. */
-    static boolean goesBefore(QueuedUnit a, QueuedUnit b) {
-        return a.priority != b.priority ? a.priority > b.priority : a.arrivalSeq < b.arrivalSeq;
-    }
-
     /** Whether {@code bucket} is in queue order ({@link #parkInOrder}); O(bucket size), for checks. */
     public boolean isInOrder(int bucket) {
         for (QueuedUnit u = first(bucket); u != null && u.nextParked != null; u = u.nextParked) {
-            if (goesBefore(u.nextParked, u)) {
+            if (QueuedUnit.precedes(u.nextParked, u)) {
                 return false;
             }
         }

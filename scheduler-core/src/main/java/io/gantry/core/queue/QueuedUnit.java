@@ -50,6 +50,11 @@ public abstract class QueuedUnit {
         return where == PARKED;
     }
 
+    /** Queue order within one queue: whether {@code a} goes before {@code b} (higher priority, then earlier arrival). */
+    public static boolean precedes(QueuedUnit a, QueuedUnit b) {
+        return a.priority != b.priority ? a.priority > b.priority : a.arrivalSeq < b.arrivalSeq;
+    }
+
     /** Whether the unit is parked in {@code set}. */
     public boolean isParkedIn(ParkedUnits set) {
         return where == PARKED && parkedIn == set;
