@@ -131,12 +131,8 @@ public final class StatusReporter implements AutoCloseable {
     }
 
     public void gangStatus(String gangKey, Outbox.GangPhase phase, int placed, int minMember, String message) {
-        GangReport report = new GangReport(phase, placed, minMember, message);
-        unwrittenReports.put(gangKey, report);
-        workers.submit(podGroupKey(gangKey), () -> {
-            unwrittenReports.remove(gangKey, report);
-            podGroupStatus(gangKey, phase, placed, minMember, message);
-        });
+        unwrittenReports.put(gangKey, new GangReport(phase, placed, minMember, message));
+        workers.submit(podGroupKey(gangKey), () -> writePodGroup(gangKey, minMember));
     }
 
     /**
@@ -145,15 +141,20 @@ public final class StatusReporter implements AutoCloseable {
      * phase is kept, so a finished member does not undo what was planned.
      */
     public void refreshRunning(String gangKey, int minMember) {
-        // one key per PodGroup, so its writes never race; a report this replaces before it ran is written here
-        workers.submit(podGroupKey(gangKey), () -> {
-            GangReport report = unwrittenReports.remove(gangKey);
-            if (report != null) {
-                podGroupStatus(gangKey, report.phase(), report.placed(), report.minMember(), report.message());
-            } else {
-                podGroupStatus(gangKey, null, -1, minMember, null);
-            }
-        });
+        workers.submit(podGroupKey(gangKey), () -> writePodGroup(gangKey, minMember));
+    }
+
+    /**
+     * One write per PodGroup at a time (one coalescing key, so its writes never race): the agent's latest
+     * report not yet written, with the running count of the moment, or the running count alone.
+     */
+    private void writePodGroup(String gangKey, int minMember) {
+        GangReport report = unwrittenReports.remove(gangKey);
+        if (report != null) {
+            podGroupStatus(gangKey, report.phase(), report.placed(), report.minMember(), report.message());
+        } else {
+            podGroupStatus(gangKey, null, -1, minMember, null);
+        }
     }
 
     private static String podGroupKey(String gangKey) {

@@ -186,7 +186,7 @@ public final class ClusterFeed {
         }
         invalidPods.remove(uid);
         tracked.spec = spec;
-        tell(uid, tracked, Told.PENDING);
+        tell(tracked, Told.PENDING);
         sink.send(new SchedulerEvent.PodAdded(spec));
         listener.podPending(tracked.ref, false);
     }
@@ -208,7 +208,7 @@ public final class ClusterFeed {
             }
         }
         tracked.spec = spec;
-        tell(uid, tracked, Told.BOUND);
+        tell(tracked, Told.BOUND);
         sink.send(new SchedulerEvent.PodBound(spec, nodeName, gpuMask(pod)));
         listener.podSettled(tracked.ref);
     }
@@ -238,11 +238,12 @@ public final class ClusterFeed {
         if (tracked.told != Told.GONE) {
             listener.podSettled(tracked.ref);
         }
-        tell(tracked.ref.uid(), tracked, Told.GONE);
+        tell(tracked, Told.GONE);
     }
 
     /** Records what the agent was told of the pod, keeping {@link #pendingMembers} in step. */
-    private void tell(String uid, Tracked tracked, Told told) {
+    private void tell(Tracked tracked, Told told) {
+        String uid = tracked.ref.uid();
         if (tracked.told == Told.PENDING && !tracked.gangTold.isEmpty()) {
             Set<String> members = pendingMembers.get(tracked.gangTold);
             if (members != null && members.remove(uid) && members.isEmpty()) {
@@ -345,7 +346,7 @@ public final class ClusterFeed {
         for (String uid : new ArrayList<>(members)) {
             Tracked t = pods.get(uid);
             sink.send(new SchedulerEvent.PodRemoved(t.ref.id(), false));
-            tell(uid, t, Told.NOTHING);
+            tell(t, Told.NOTHING);
             t.spec = null;
             invalidPods.put(uid, t.pod);
         }
